@@ -1,0 +1,34 @@
+"""Who may do what: pure functions over a role, driven by one table."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from annotator.accounts.models import Role
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    ANNOTATE = "annotate"
+    REVIEW = "review"
+    UPLOAD = "upload"
+    EXPORT = "export"
+    MANAGE = "manage"  # project settings, labels, members
+    DELETE_PROJECT = "delete_project"
+
+
+# The permission table: role -> actions it may take in its project.
+_ALLOWED: dict[str, frozenset[Action]] = {
+    Role.OWNER: frozenset(Action),
+    Role.MANAGER: frozenset(Action) - {Action.DELETE_PROJECT},
+    Role.REVIEWER: frozenset({Action.VIEW, Action.ANNOTATE, Action.REVIEW, Action.EXPORT}),
+    Role.ANNOTATOR: frozenset({Action.VIEW, Action.ANNOTATE}),
+    Role.VIEWER: frozenset({Action.VIEW}),
+}
+
+
+def can(role: str | None, action: Action) -> bool:
+    """True when a member with this role may take this action (None: not a member)."""
+    if role is None:
+        return False
+    return action in _ALLOWED.get(role, frozenset())

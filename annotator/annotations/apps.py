@@ -1,0 +1,9 @@
+"""App config: Annotations and their revisions."""
+
+from django.apps import AppConfig
+
+
+class AnnotationsConfig(AppConfig):
+    name = "annotator.annotations"
+    label = "annotations"
+    verbose_name = "Annotations"

@@ -1,0 +1,3 @@
+"""Export formats; importing this package registers each of them."""
+
+from annotator.exports.formats import coco  # noqa: F401

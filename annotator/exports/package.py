@@ -1,0 +1,97 @@
+"""The export zip: format files plus README.md (dataset card), dataset.json and SHA256SUMS."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+CHUNK = 1024 * 1024
+
+
+class ZipOutput:
+    """Writes members into a zip and remembers each member's SHA-256."""
+
+    def __init__(self, path: Path) -> None:
+        self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True)
+        self.digests: dict[str, str] = {}
+
+    def write_bytes(self, name: str, data: bytes) -> None:
+        self._check(name)
+        self._zip.writestr(name, data)
+        self.digests[name] = hashlib.sha256(data).hexdigest()
+
+    def write_file(self, name: str, path: str) -> None:
+        self._check(name)
+        digest = hashlib.sha256()
+        with open(path, "rb") as src, self._zip.open(name, "w", force_zip64=True) as dst:
+            while chunk := src.read(CHUNK):
+                digest.update(chunk)
+                dst.write(chunk)
+        self.digests[name] = digest.hexdigest()
+
+    def _check(self, name: str) -> None:
+        if name in self.digests or name.startswith("/") or ".." in name.split("/"):
+            raise ValueError(f"bad or duplicate member name {name!r}")
+
+    def close(self) -> None:
+        """Append SHA256SUMS (for `sha256sum -c`) and close the archive."""
+        lines = "".join(f"{digest}  {name}\n" for name, digest in sorted(self.digests.items()))
+        self._zip.writestr("SHA256SUMS", lines.encode())
+        self._zip.close()
+
+
+def dataset_card(card: dict[str, Any]) -> str:
+    """README.md text of the dataset card, from the same facts as dataset.json."""
+    counts = card["counts"]
+    rows = "\n".join(f"| {name} | {n} |" for name, n in sorted(card["split_counts"].items()))
+    labels = "\n".join(f"| {lb['id']} | {lb['name']} | {lb['kind']} |" for lb in card["labels"])
+    return f"""# {card["project"]["name"]} — {card["format"]} export
+
+{card["project"]["description"] or "No description given."}
+
+Exported {card["exported_at"]} by Annotator {card["software"]["version"]} (export job {card["export_id"]}).
+
+## Contents
+
+- Images: {counts["images"]}; annotations written: {counts["annotations"]}
+- Options: `{json.dumps(card["options"], sort_keys=True)}`
+- Patient identifiers were removed at ingest; images are grouped by a pseudonymous `patient_ref`.
+- Geometry is in pixel coordinates, origin at the top-left corner of the top-left pixel.
+
+## Splits (images per split)
+
+| split | images |
+|---|---|
+{rows}
+
+## Labels
+
+| id | name | kind |
+|---|---|---|
+{labels}
+
+## Files
+
+`dataset.json` holds these facts machine-readably, with the split of every image.
+Check the files with `sha256sum -c SHA256SUMS`.
+"""
+
+
+def write_card(out: ZipOutput, card: dict[str, Any]) -> None:
+    """Write README.md and dataset.json."""
+    out.write_bytes("README.md", dataset_card(card).encode())
+    out.write_bytes("dataset.json", json.dumps(card, indent=2, sort_keys=True).encode())
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    """SHA-256 and size of a file."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size

@@ -1,0 +1,69 @@
+"""The registry of export formats: one module per format registers itself here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from annotator.exports.snapshot import ProjectSnap
+
+
+class Output(Protocol):
+    """Where a format writes its files (the export zip)."""
+
+    def write_bytes(self, name: str, data: bytes) -> None: ...
+
+    def write_file(self, name: str, path: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    snapshot: ProjectSnap
+    options: dict[str, Any]
+    splits: dict[int, str]  # image id -> split name ("default" without a split)
+
+
+Writer = Callable[[ExportContext, Output], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    key: str
+    title: str
+    write: Writer
+
+
+class DuplicateFormat(Exception):
+    """A second format tried to register a key that is taken."""
+
+
+_FORMATS: dict[str, ExportFormat] = {}
+
+
+def register(key: str, title: str) -> Callable[[Writer], Writer]:
+    """Decorator: register a writer under a format key."""
+
+    def decorate(write: Writer) -> Writer:
+        if key in _FORMATS:
+            raise DuplicateFormat(f"export format {key!r} is registered twice")
+        _FORMATS[key] = ExportFormat(key=key, title=title, write=write)
+        return write
+
+    return decorate
+
+
+def get_format(key: str) -> ExportFormat | None:
+    """The format registered under key, or None."""
+    _load_formats()
+    return _FORMATS.get(key)
+
+
+def available() -> Iterator[ExportFormat]:
+    """Every registered format."""
+    _load_formats()
+    return iter(sorted(_FORMATS.values(), key=lambda f: f.key))
+
+
+def _load_formats() -> None:
+    import annotator.exports.formats  # noqa: F401  (registers on import)

@@ -1,0 +1,1 @@
+"""Everything DICOM: the only package that imports pydicom."""

@@ -1,0 +1,1 @@
+"""Deep-zoom tiles and thumbnails."""

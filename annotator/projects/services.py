@@ -1,0 +1,132 @@
+"""Writes to projects, members and labels."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from annotator.accounts.models import Membership, Role
+from annotator.core.errors import Conflict, PermissionDenied, ValidationFailed
+from annotator.projects.models import Label, LabelKind, Project
+
+ATTRIBUTE_TYPES = ("text", "number", "bool", "choice")
+COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@transaction.atomic
+def project_create(*, creator: AbstractBaseUser, name: str, description: str = "") -> Project:
+    """Create a project; its creator becomes its owner."""
+    project = Project.objects.create(name=name, description=description, created_by=creator)
+    Membership.objects.create(project=project, user=creator, role=Role.OWNER)
+    return project
+
+
+def member_add(*, project: Project, username: str, role: str) -> Membership:
+    """Add a user to a project with a role."""
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise ValidationFailed(f"No user named {username!r}.", errors={"username": ["no such user"]})
+    if Membership.objects.filter(project=project, user=user).exists():
+        raise Conflict(f"{username} is already a member of this project.", code="already_member")
+    return Membership.objects.create(project=project, user=user, role=role)
+
+
+def _keeps_an_owner(member: Membership) -> bool:
+    others = Membership.objects.filter(project_id=member.project_id, role=Role.OWNER).exclude(pk=member.pk)
+    return member.role != Role.OWNER or others.exists()
+
+
+def member_set_role(*, member: Membership, role: str, actor: AbstractBaseUser) -> Membership:
+    """Change a member's role; only owners grant or take away ownership; one owner always stays."""
+    from annotator.accounts.selectors import role_in
+
+    if Role.OWNER in (role, member.role) and role_in(actor, member.project_id) != Role.OWNER:
+        raise PermissionDenied("Only an owner can grant or take away ownership.")
+    if role != Role.OWNER and not _keeps_an_owner(member):
+        raise Conflict("A project needs at least one owner.", code="last_owner")
+    member.role = role
+    member.save(update_fields=["role", "updated_at"])
+    return member
+
+
+def member_remove(*, member: Membership, actor: AbstractBaseUser) -> None:
+    """Remove a member; the last owner cannot be removed, and only owners remove owners."""
+    from annotator.accounts.selectors import role_in
+
+    if member.role == Role.OWNER and role_in(actor, member.project_id) != Role.OWNER:
+        raise PermissionDenied("Only an owner can remove an owner.")
+    if not _keeps_an_owner(member):
+        raise Conflict("A project needs at least one owner.", code="last_owner")
+    member.delete()
+
+
+def validate_label_attributes(raw: Any) -> list[dict[str, Any]]:
+    """Check a label's attribute schema: a list of {name, type, choices?, required}."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise ValidationFailed("Attributes must be a list.", errors={"attributes": ["must be a list"]})
+    seen: set[str] = set()
+    clean: list[dict[str, Any]] = []
+    for index, item in enumerate(raw):
+        where = f"attribute {index}"
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"].strip():
+            raise ValidationFailed(f"{where} needs a name.", errors={"attributes": [f"{where}: name missing"]})
+        if item.get("type") not in ATTRIBUTE_TYPES:
+            raise ValidationFailed(
+                f"{where} type must be one of {', '.join(ATTRIBUTE_TYPES)}.", errors={"attributes": [f"{where}: type"]}
+            )
+        if item["name"] in seen:
+            raise ValidationFailed(f"Attribute {item['name']!r} is listed twice.", errors={"attributes": ["duplicate"]})
+        seen.add(item["name"])
+        entry: dict[str, Any] = {"name": item["name"], "type": item["type"], "required": bool(item.get("required"))}
+        if item["type"] == "choice":
+            choices = item.get("choices")
+            if not isinstance(choices, list) or not choices or not all(isinstance(c, str) for c in choices):
+                raise ValidationFailed(
+                    f"{where} of type choice needs a non-empty list of string choices.",
+                    errors={"attributes": [f"{where}: choices"]},
+                )
+            entry["choices"] = choices
+        clean.append(entry)
+    return clean
+
+
+def label_create(
+    *,
+    project: Project,
+    name: str,
+    kind: str,
+    color: str = "#ff0000",
+    hotkey: str | None = None,
+    attributes: Any = None,
+) -> Label:
+    """Add a label to a project's schema."""
+    if kind not in LabelKind.values:
+        raise ValidationFailed(f"Unknown label kind {kind!r}.", errors={"kind": ["invalid choice"]})
+    if not COLOR_RE.match(color or ""):
+        raise ValidationFailed("Colour must look like #rrggbb.", errors={"color": ["expected #rrggbb"]})
+    if project.labels.filter(name=name).exists():
+        raise Conflict(f"This project already has a label named {name!r}.", code="duplicate_label")
+    return Label.objects.create(
+        project=project,
+        name=name,
+        kind=kind,
+        color=color.lower(),
+        hotkey=hotkey or None,
+        attributes=validate_label_attributes(attributes),
+    )
+
+
+def label_delete(*, label: Label) -> None:
+    """Delete a label that no annotation uses."""
+    if label.annotations.exists():
+        raise Conflict(
+            f"Label {label.name!r} is used by {label.annotations.count()} annotations and cannot be deleted.",
+            code="label_in_use",
+        )
+    label.delete()

@@ -1,0 +1,134 @@
+"""Annotations of an image: list, create, read, change and delete with If-Match versions."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotator.accounts.policies import Action
+from annotator.annotations import services
+from annotator.annotations.models import Annotation, AnnotationSource
+from annotator.core.errors import PreconditionRequired, ValidationFailed
+from annotator.projects.models import Label
+from api.access import annotation_for, image_for
+
+IF_MATCH = OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True, description='The ETag, e.g. "3".')
+
+
+class AnnotationOut(serializers.ModelSerializer):
+    class Meta:
+        model = Annotation
+        fields = [
+            "id",
+            "image",
+            "label",
+            "frame",
+            "geometry",
+            "attributes",
+            "author",
+            "created_at",
+            "updated_at",
+            "version",
+            "source",
+        ]
+
+
+class AnnotationIn(serializers.Serializer):
+    label = serializers.IntegerField()
+    frame = serializers.IntegerField(required=False, default=0)
+    geometry = serializers.JSONField(allow_null=True, required=False, default=None)
+    attributes = serializers.JSONField(required=False, default=dict)
+    source = serializers.ChoiceField(choices=AnnotationSource.choices, required=False, default="human")
+
+
+def etag(annotation: Annotation) -> str:
+    """The ETag of an annotation: its version, quoted."""
+    return f'"{annotation.version}"'
+
+
+def expected_version(request: Request) -> int:
+    """The version named by If-Match; 428 when missing, 412-worthy garbage counts as version -1."""
+    raw = request.headers.get("If-Match")
+    if not raw:
+        raise PreconditionRequired(
+            "Send If-Match with the annotation's ETag (its version) so no edit is lost.",
+        )
+    value = raw.strip().removeprefix("W/").strip('"')
+    return int(value) if value.isdigit() else -1
+
+
+def _label(image_project_id: int, label_id: int) -> Label:
+    label = Label.objects.filter(pk=label_id, project_id=image_project_id).first()
+    if label is None:
+        raise ValidationFailed("No such label in this project.", errors={"label": ["not in this project"]})
+    return label
+
+
+def _respond(annotation: Annotation, code: int = status.HTTP_200_OK) -> Response:
+    response = Response(AnnotationOut(annotation).data, status=code)
+    response["ETag"] = etag(annotation)
+    return response
+
+
+class AnnotationListView(ListAPIView):
+    """List an image's annotations; create one."""
+
+    serializer_class = AnnotationOut
+
+    def get_queryset(self) -> QuerySet[Annotation]:
+        if getattr(self, "swagger_fake_view", False):
+            return Annotation.objects.none()
+        image = image_for(self.request.user, self.kwargs["image_id"])
+        return Annotation.objects.filter(image=image)
+
+    @extend_schema(request=AnnotationIn, responses={201: AnnotationOut})
+    def post(self, request: Request, image_id: int) -> Response:
+        image = image_for(request.user, image_id, Action.ANNOTATE)
+        data = AnnotationIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        fields["label"] = _label(image.project_id, fields["label"])
+        annotation = services.annotation_create(image=image, author=request.user, **fields)
+        return _respond(annotation, status.HTTP_201_CREATED)
+
+
+class AnnotationPatchIn(serializers.Serializer):
+    label = serializers.IntegerField(required=False)
+    frame = serializers.IntegerField(required=False)
+    geometry = serializers.JSONField(allow_null=True, required=False)
+    attributes = serializers.JSONField(required=False)
+
+
+class AnnotationDetailView(APIView):
+    """Read, change or delete one annotation (changes need If-Match)."""
+
+    @extend_schema(responses=AnnotationOut)
+    def get(self, request: Request, annotation_id: int) -> Response:
+        return _respond(annotation_for(request.user, annotation_id))
+
+    @extend_schema(request=AnnotationPatchIn, responses=AnnotationOut, parameters=[IF_MATCH])
+    def patch(self, request: Request, annotation_id: int) -> Response:
+        annotation = annotation_for(request.user, annotation_id, Action.ANNOTATE)
+        version = expected_version(request)
+        data = AnnotationPatchIn(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        if "label" in changes:
+            changes["label"] = _label(annotation.image.project_id, changes["label"])
+        updated = services.annotation_update(
+            annotation_id=annotation.pk, actor=request.user, expected_version=version, changes=changes
+        )
+        return _respond(updated)
+
+    @extend_schema(responses={204: None}, parameters=[IF_MATCH])
+    def delete(self, request: Request, annotation_id: int) -> Response:
+        annotation = annotation_for(request.user, annotation_id, Action.ANNOTATE)
+        services.annotation_delete(
+            annotation_id=annotation.pk, actor=request.user, expected_version=expected_version(request)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

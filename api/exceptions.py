@@ -1,0 +1,59 @@
+"""One error body for every failure: {"detail", "code", "errors"?}; never a stack trace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from annotator.core import errors
+
+_STATUS = {
+    errors.ValidationFailed: status.HTTP_400_BAD_REQUEST,
+    errors.RejectedFile: status.HTTP_400_BAD_REQUEST,
+    errors.NotFound: status.HTTP_404_NOT_FOUND,
+    errors.PermissionDenied: status.HTTP_403_FORBIDDEN,
+    errors.Conflict: status.HTTP_409_CONFLICT,
+    errors.PreconditionFailed: status.HTTP_412_PRECONDITION_FAILED,
+    errors.PreconditionRequired: status.HTTP_428_PRECONDITION_REQUIRED,
+}
+
+
+def _flatten(detail: Any) -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        return {str(k): [str(x) for x in (v if isinstance(v, list) else [v])] for k, v in detail.items()}
+    if isinstance(detail, list):
+        return {"non_field_errors": [str(x) for x in detail]}
+    return {"non_field_errors": [str(detail)]}
+
+
+def error_body(detail: str, code: str, field_errors: dict | None = None) -> dict[str, Any]:
+    """The error body every endpoint answers with."""
+    body: dict[str, Any] = {"detail": detail, "code": code}
+    if field_errors:
+        body["errors"] = field_errors
+    return body
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Map domain errors and DRF errors to the documented error body."""
+    if isinstance(exc, errors.AnnotatorError):
+        code = _STATUS.get(type(exc), status.HTTP_400_BAD_REQUEST)
+        return Response(error_body(exc.detail, exc.code, exc.errors), status=code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        field_errors = _flatten(exc.detail)
+        first = next(iter(field_errors.items()))
+        detail = f"Invalid input: {first[0]}: {first[1][0]}"
+        response.data = error_body(detail, "invalid", field_errors)
+    elif isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        response.data = error_body(str(exc.detail), codes if isinstance(codes, str) else "error")
+    return response

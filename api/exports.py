@@ -1,0 +1,100 @@
+"""Export jobs: request one (202), poll it, download its zip."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotator.accounts.policies import Action
+from annotator.core.errors import Conflict
+from annotator.exports import services
+from annotator.exports.models import ExportJob, ExportStatus
+from api.access import export_for, project_for
+
+
+class ExportOut(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExportJob
+        fields = [
+            "id",
+            "project",
+            "format",
+            "options",
+            "status",
+            "progress",
+            "error",
+            "created_at",
+            "finished_at",
+            "download_url",
+            "sha256",
+            "size",
+        ]
+
+    def get_download_url(self, job: ExportJob) -> str | None:
+        if job.status != ExportStatus.DONE:
+            return None
+        path = f"/api/v1/exports/{job.pk}/download"
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class ExportIn(serializers.Serializer):
+    format = serializers.CharField()
+    options = serializers.JSONField(required=False, default=dict)
+
+
+class ExportListView(ListAPIView):
+    """A project's export jobs; request a new one."""
+
+    serializer_class = ExportOut
+
+    def get_queryset(self) -> QuerySet[ExportJob]:
+        if getattr(self, "swagger_fake_view", False):
+            return ExportJob.objects.none()
+        project_for(self.request.user, self.kwargs["project_id"], Action.EXPORT)
+        return ExportJob.objects.filter(project_id=self.kwargs["project_id"])
+
+    @extend_schema(request=ExportIn, responses={202: ExportOut})
+    def post(self, request: Request, project_id: int) -> Response:
+        project = project_for(request.user, project_id, Action.EXPORT)
+        data = ExportIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = services.export_request(project=project, user=request.user, **data.validated_data)
+        job.refresh_from_db()
+        return Response(ExportOut(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ExportDetailView(APIView):
+    """One export job's state."""
+
+    @extend_schema(responses=ExportOut)
+    def get(self, request: Request, export_id: int) -> Response:
+        return Response(ExportOut(export_for(request.user, export_id), context={"request": request}).data)
+
+
+class ExportDownloadView(APIView):
+    """The export's zip, streamed."""
+
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
+    def get(self, request: Request, export_id: int) -> FileResponse:
+        job = export_for(request.user, export_id)
+        path = services.export_zip_path(job)
+        if job.status != ExportStatus.DONE or not path.is_file():
+            raise Conflict(f"The export is {job.status}; nothing to download yet.", code="export_not_ready")
+        response = FileResponse(
+            open(path, "rb"),  # noqa: SIM115 (Django closes it after streaming)
+            as_attachment=True,
+            filename=f"project{job.project_id}-{job.format}-export{job.pk}.zip",
+            content_type="application/zip",
+        )
+        response["Digest"] = f"sha-256={job.sha256}"
+        return response

@@ -1,0 +1,256 @@
+"""Images: upload, list, read, change, delete; thumbnail, Deep Zoom descriptor and tiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpResponse, HttpResponseNotModified
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotator.accounts.policies import Action
+from annotator.core.errors import NotFound, ValidationFailed
+from annotator.core.storage import image_dir
+from annotator.imaging import services
+from annotator.imaging.models import Image, ImageKind, ImageStatus, WorkflowState
+from annotator.imaging.tiles import pyramid
+from api.access import image_for, project_for
+
+METADATA_KEYS = (
+    "modality",
+    "study_uid",
+    "series_uid",
+    "patient_ref",
+    "pixel_spacing",
+    "slice_thickness",
+    "window_center",
+    "window_width",
+    "bits_stored",
+    "photometric",
+)
+TILE_CACHE = "private, max-age=86400"
+
+
+class ImageMetadata(serializers.Serializer):
+    modality = serializers.CharField(allow_null=True)
+    study_uid = serializers.CharField(allow_null=True)
+    series_uid = serializers.CharField(allow_null=True)
+    patient_ref = serializers.CharField(allow_null=True, help_text="A pseudonym, never the PatientID.")
+    pixel_spacing = serializers.ListField(child=serializers.FloatField(), allow_null=True)
+    slice_thickness = serializers.FloatField(allow_null=True)
+    window_center = serializers.FloatField(allow_null=True)
+    window_width = serializers.FloatField(allow_null=True)
+    bits_stored = serializers.IntegerField(allow_null=True)
+    photometric = serializers.CharField(allow_null=True)
+
+
+class ImageOut(serializers.ModelSerializer):
+    thumbnail_url = serializers.SerializerMethodField()
+    dzi_url = serializers.SerializerMethodField()
+    metadata = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Image
+        fields = [
+            "id",
+            "project",
+            "name",
+            "kind",
+            "status",
+            "error",
+            "width",
+            "height",
+            "frames",
+            "created_at",
+            "thumbnail_url",
+            "dzi_url",
+            "metadata",
+            "site",
+            "workflow_state",
+            "assignee",
+            "reviewer",
+        ]
+
+    def _url(self, image: Image, suffix: str) -> str | None:
+        if image.status not in (ImageStatus.READY, ImageStatus.HELD):
+            return None
+        path = f"/api/v1/images/{image.pk}/{suffix}"
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    def get_thumbnail_url(self, image: Image) -> str | None:
+        return self._url(image, "thumbnail")
+
+    def get_dzi_url(self, image: Image) -> str | None:
+        return self._url(image, "dzi")
+
+    @extend_schema_field(ImageMetadata)
+    def get_metadata(self, image: Image) -> dict[str, Any]:
+        stored = image.metadata or {}
+        return {key: stored.get(key) for key in METADATA_KEYS}
+
+
+class UploadOut(serializers.Serializer):
+    images = ImageOut(many=True)
+    rejected = inline_serializer(
+        "Rejected",
+        {"filename": serializers.CharField(), "detail": serializers.CharField(), "code": serializers.CharField()},
+        many=True,
+    )
+
+
+class ImageFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ImageStatus.choices)
+    kind = django_filters.ChoiceFilter(choices=ImageKind.choices)
+    workflow_state = django_filters.ChoiceFilter(choices=WorkflowState.choices)
+    assignee = django_filters.NumberFilter(field_name="assignee_id")
+    search = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
+
+    class Meta:
+        model = Image
+        fields = ["status", "kind", "workflow_state", "assignee", "search"]
+
+
+class ImageListView(ListAPIView):
+    """List a project's images; upload new ones (multipart, field `file`, repeatable)."""
+
+    serializer_class = ImageOut
+    filterset_class = ImageFilter
+
+    def get_parsers(self) -> list:
+        if self.request is not None and self.request.method == "POST":
+            return [MultiPartParser()]
+        return super().get_parsers()
+
+    def get_queryset(self) -> QuerySet[Image]:
+        if getattr(self, "swagger_fake_view", False):
+            return Image.objects.none()
+        project_for(self.request.user, self.kwargs["project_id"])
+        return Image.objects.filter(project_id=self.kwargs["project_id"])
+
+    @extend_schema(
+        request={
+            "multipart/form-data": inline_serializer(
+                "ImageUpload",
+                {
+                    "file": serializers.ListField(child=serializers.FileField()),
+                    "site": serializers.CharField(required=False),
+                },
+            )
+        },
+        responses={201: UploadOut},
+    )
+    def post(self, request: Request, project_id: int) -> Response:
+        project = project_for(request.user, project_id, Action.UPLOAD)
+        files = request.FILES.getlist("file")
+        if not files:
+            raise ValidationFailed("Attach at least one file in the form field 'file'.", errors={"file": ["required"]})
+        site = str(request.data.get("site", "") or "")
+        result = services.image_upload(project=project, user=request.user, files=files, site=site)
+        fresh = Image.objects.filter(pk__in=[i.pk for i in result.images]).order_by("id")
+        body = {"images": ImageOut(fresh, many=True, context={"request": request}).data, "rejected": result.rejected}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class ImagePatchIn(serializers.Serializer):
+    name = serializers.CharField(max_length=255, required=False)
+    site = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class ImageDetailView(APIView):
+    """Read, rename/re-tag, or delete one image."""
+
+    @extend_schema(responses=ImageOut)
+    def get(self, request: Request, image_id: int) -> Response:
+        return Response(ImageOut(image_for(request.user, image_id), context={"request": request}).data)
+
+    @extend_schema(request=ImagePatchIn, responses=ImageOut)
+    def patch(self, request: Request, image_id: int) -> Response:
+        image = image_for(request.user, image_id, Action.MANAGE)
+        data = ImagePatchIn(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        for name, value in data.validated_data.items():
+            setattr(image, name, value)
+        image.save()
+        return Response(ImageOut(image, context={"request": request}).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, image_id: int) -> Response:
+        services.image_delete(image=image_for(request.user, image_id, Action.MANAGE))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _ready(request: Request, image_id: int) -> Image:
+    image = image_for(request.user, image_id)
+    if image.status not in (ImageStatus.READY, ImageStatus.HELD):
+        raise NotFound(f"The image is {image.status}; its tiles are not available.", code="not_ready")
+    return image
+
+
+def _cached_file(request: Request, path: Any, content_type: str, etag: str) -> HttpResponse:
+    if request.headers.get("If-None-Match") == etag:
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        response = FileResponse(open(path, "rb"), content_type=content_type)  # noqa: SIM115 (closed by Django)
+    response["ETag"] = etag
+    response["Cache-Control"] = TILE_CACHE
+    return response
+
+
+def _etag(image: Image, *parts: object) -> str:
+    stamp = int(image.processed_at.timestamp()) if image.processed_at else 0
+    return '"' + "-".join(str(p) for p in (image.pk, stamp, *parts)) + '"'
+
+
+class ThumbnailView(APIView):
+    """The image's thumbnail (longest side ≤ 256 px)."""
+
+    @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
+    def get(self, request: Request, image_id: int) -> HttpResponse:
+        image = _ready(request, image_id)
+        path = services.thumbnail_path(image)
+        if not path.is_file():
+            raise NotFound("The thumbnail is missing; re-process the image.", code="missing_file")
+        kind = "image/png" if path.suffix == ".png" else "image/jpeg"
+        return _cached_file(request, path, kind, _etag(image, "thumb"))
+
+
+class DziView(APIView):
+    """The Deep Zoom descriptor (XML)."""
+
+    @extend_schema(responses={(200, "application/xml"): OpenApiTypes.STR})
+    def get(self, request: Request, image_id: int) -> HttpResponse:
+        image = _ready(request, image_id)
+        path = image_dir(image.pk) / f"{pyramid.DZI_BASENAME}.dzi"
+        if not path.is_file():
+            raise NotFound("The tile pyramid is missing; re-process the image.", code="missing_file")
+        return _cached_file(request, path, "application/xml", _etag(image, "dzi"))
+
+
+class TileView(APIView):
+    """One Deep Zoom tile."""
+
+    @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
+    def get(self, request: Request, image_id: int, level: int, col: int, row: int, fmt: str) -> HttpResponse:
+        image = _ready(request, image_id)
+        frame = request.query_params.get("frame", "0")
+        if not frame.isdigit() or int(frame) >= image.frames:
+            raise ValidationFailed(
+                f"frame must be an integer from 0 to {image.frames - 1}.", errors={"frame": ["out of range"]}
+            )
+        if int(frame) != 0:
+            raise NotFound("Tiles are built for frame 0 only so far.", code="frame_not_tiled")
+        if fmt != image.tile_format:
+            raise NotFound(f"This image's tiles are {image.tile_format}.", code="wrong_format")
+        path = pyramid.tile_path(image_dir(image.pk), level=level, col=col, row=row, tile_format=fmt)
+        if not path.is_file():
+            raise NotFound("No such tile.", code="no_tile")
+        return _cached_file(request, path, f"image/{fmt}", _etag(image, level, col, row))
