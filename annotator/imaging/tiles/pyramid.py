@@ -20,7 +20,7 @@ def from_array(pixels: np.ndarray) -> pyvips.Image:
 
 def open_raster(path: Path) -> pyvips.Image:
     """Open a raster file for streaming reads, normalised to 8-bit sRGB (keeping alpha)."""
-    image = pyvips.Image.new_from_file(str(path), access="sequential")
+    image = pyvips.Image.new_from_file(str(path), access="sequential", fail_on="error")
     image = image.autorot() if image.get_typeof("orientation") else image
     if image.format == "ushort":  # 16-bit PNG/TIFF: keep the high byte for display
         image = (image >> 8).cast("uchar").copy(interpretation="b-w" if image.bands <= 2 else "srgb")

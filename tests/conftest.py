@@ -1,0 +1,196 @@
+"""Shared fixtures: users, API clients, sample files, isolated media, and a real Celery worker."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+from PIL import Image as PILImage
+from pydicom.data import get_testdata_file
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from annotator.accounts.models import Membership
+from annotator.projects.models import Label, Project
+from annotator.projects.services import label_create, project_create
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(media_dir: Path) -> None:
+    settings.MEDIA_ROOT = media_dir
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., object]:
+    def make(username: str = "alice", **extra: object) -> object:
+        return get_user_model().objects.create_user(username=username, password="pw-" + username, **extra)
+
+    return make
+
+
+@pytest.fixture
+def client_for() -> Callable[[object], APIClient]:
+    """An API client authenticated with the user's token (the way scripts call the API)."""
+
+    def make(user: object) -> APIClient:
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def owner(make_user: Callable[..., object]) -> object:
+    return make_user("owner")
+
+
+@pytest.fixture
+def project(owner: object) -> Project:
+    return project_create(creator=owner, name="Chest CT")
+
+
+@pytest.fixture
+def bbox_label(project: Project) -> Label:
+    return label_create(project=project, name="Lesion", kind="bbox", color="#ff0000", hotkey="l")
+
+
+@pytest.fixture
+def member(project: Project, make_user: Callable[..., object]) -> Callable[[str], object]:
+    """A new user holding the given role in the project."""
+
+    def make(role: str) -> object:
+        user = make_user(f"{role}-user")
+        Membership.objects.create(project=project, user=user, role=role)
+        return user
+
+    return make
+
+
+def png_bytes(width: int = 300, height: int = 200, *, mode: str = "RGB") -> bytes:
+    """A small synthetic PNG with a gradient (so tiles are not blank)."""
+    xs = np.linspace(0, 255, width, dtype=np.uint8)
+    plane = np.tile(xs, (height, 1))
+    array = np.dstack([plane, plane[::-1], np.full_like(plane, 128)]) if mode == "RGB" else plane
+    buffer = io.BytesIO()
+    PILImage.fromarray(array).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def ct_path() -> Path:
+    """pydicom's bundled CT slice (128 × 128, signed 16-bit, with patient identifiers)."""
+    return Path(get_testdata_file("CT_small.dcm"))
+
+
+# --- a real Celery worker process ------------------------------------------------------------
+
+
+def _database_url_for_test_db() -> str:
+    cfg = connection.settings_dict
+    if cfg["ENGINE"] != "django.db.backends.postgresql":
+        raise RuntimeError("a worker process needs a server database (set DATABASE_URL to Postgres)")
+    user = cfg.get("USER") or ""
+    password = f":{cfg['PASSWORD']}" if cfg.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{cfg.get('HOST') or '127.0.0.1'}:{cfg.get('PORT') or 5432}/{cfg['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(
+    django_db_setup: None, django_db_blocker: object, media_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[subprocess.Popen | None]:
+    """Start `celery worker` against the test database and media dir; None when tasks run eagerly."""
+    if not settings.CELERY_BROKER_URL:
+        if os.environ.get("REQUIRE_WORKER") == "1":
+            pytest.fail("REQUIRE_WORKER=1 but CELERY_BROKER_URL is not set: refusing to run tasks in-process")
+        yield None
+        return
+    from annotator.celery import app
+
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        env = {**os.environ, "DATABASE_URL": _database_url_for_test_db(), "MEDIA_ROOT": str(media_dir)}
+    app.control.purge()
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "annotator",
+                "worker",
+                "-Q",
+                "default,heavy",
+                "--concurrency=1",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "-n",
+                "pytest@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while not app.control.ping(timeout=0.5):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the Celery worker did not come up; its log:\n{log.read_text()[-4000:]}")
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture
+def worker(celery_worker_process: subprocess.Popen | None, transactional_db: None) -> subprocess.Popen | None:
+    """Tasks go through the broker to a worker process (or run eagerly on a laptop without a broker)."""
+    return celery_worker_process
+
+
+def wait_for(predicate: Callable[[], bool], *, timeout: float = 60.0, what: str = "condition") -> None:
+    """Poll until predicate() is true or fail after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def ready_image(project: Project, owner: object) -> object:
+    """A 300 × 200 PNG uploaded and processed in this process (for tests not about the worker)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from annotator.imaging.services import image_process, image_upload
+
+    result = image_upload(project=project, user=owner, files=[SimpleUploadedFile("scan.png", png_bytes())])
+    image = result.images[0]
+    image_process(image_id=image.pk)
+    image.refresh_from_db()
+    assert image.status == "ready", image.error
+    return image
