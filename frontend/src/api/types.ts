@@ -1,0 +1,96 @@
+// TypeScript shapes of the Annotator REST API (/api/v1/) wire format.
+
+/** Cursor-paginated list envelope. */
+export interface Page<T> {
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
+
+/** Error body returned by the API for every 4xx/5xx answer. */
+export interface ErrorBody {
+  detail: string;
+  code: string;
+  errors?: Record<string, string[]>;
+}
+
+export interface User {
+  id: number;
+  username: string;
+}
+
+export interface Project {
+  id: number;
+  name: string;
+  description: string;
+  created_at: string;
+  image_count: number;
+  annotation_count: number;
+}
+
+export type LabelKind = 'tag' | 'bbox' | 'polygon' | 'polyline' | 'point' | 'mask';
+
+export interface Label {
+  id: number;
+  name: string;
+  /** "#rrggbb" */
+  color: string;
+  kind: LabelKind;
+  hotkey: string | null;
+  attributes: unknown[];
+}
+
+export type ImageKind = 'raster' | 'slide' | 'dicom';
+export type ImageStatus = 'pending' | 'processing' | 'held' | 'ready' | 'failed';
+
+/** An uploaded image ("Image" would clash with the DOM's Image constructor). */
+export interface ImageInfo {
+  id: number;
+  project: number;
+  name: string;
+  kind: ImageKind;
+  status: ImageStatus;
+  error: string | null;
+  width: number | null;
+  height: number | null;
+  frames: number;
+  created_at: string;
+  thumbnail_url: string | null;
+  dzi_url: string | null;
+  metadata: Record<string, unknown>;
+  site: unknown;
+  workflow_state: string | null;
+  assignee: unknown;
+  reviewer: unknown;
+}
+
+/** Bounding box in level-0 image pixels; origin at the top-left corner of the top-left pixel. */
+export interface BoxGeometry {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface Annotation {
+  id: number;
+  image: number;
+  label: number;
+  frame: number;
+  /** BoxGeometry for bbox labels; other label kinds use other shapes. */
+  geometry: BoxGeometry | Record<string, unknown>;
+  attributes: Record<string, unknown>;
+  author: unknown;
+  created_at: string;
+  updated_at: string;
+  /** Concurrency token; the ETag is the version in double quotes. */
+  version: number;
+  source: string;
+}
+
+export interface AnnotationCreate {
+  label: number;
+  frame: number;
+  geometry: BoxGeometry;
+  attributes: Record<string, unknown>;
+}

@@ -1,0 +1,40 @@
+// Pure hash-route parsing and building: #/ projects, #/projects/{id} images, #/images/{id} viewer.
+
+export type Route =
+  | { name: 'projects' }
+  | { name: 'project'; id: number }
+  | { name: 'image'; id: number }
+  | { name: 'not-found'; path: string };
+
+function id(raw: string | undefined): number | null {
+  if (raw === undefined || !/^[1-9]\d{0,15}$/.test(raw)) return null;
+  return Number(raw);
+}
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '').split('?')[0] ?? '';
+  const parts = path.split('/').filter((p) => p !== '');
+  if (parts.length === 0) return { name: 'projects' };
+  if (parts.length === 2 && parts[0] === 'projects') {
+    const projectId = id(parts[1]);
+    if (projectId !== null) return { name: 'project', id: projectId };
+  }
+  if (parts.length === 2 && parts[0] === 'images') {
+    const imageId = id(parts[1]);
+    if (imageId !== null) return { name: 'image', id: imageId };
+  }
+  return { name: 'not-found', path: `/${parts.join('/')}` };
+}
+
+export function routeHref(route: Route): string {
+  switch (route.name) {
+    case 'projects':
+      return '#/';
+    case 'project':
+      return `#/projects/${route.id}`;
+    case 'image':
+      return `#/images/${route.id}`;
+    case 'not-found':
+      return `#${route.path}`;
+  }
+}

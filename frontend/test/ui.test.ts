@@ -1,0 +1,226 @@
+// DOM tests for pages and panels: the data-testid hooks the end-to-end test relies on.
+// @vitest-environment jsdom
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiClient } from '../src/api/client';
+import type { Annotation, ImageInfo, Label, Project } from '../src/api/types';
+import { AnnotationPanel, describeGeometry } from '../src/ui/annotationPanel';
+import { logoutForm, renderHeader } from '../src/ui/header';
+import { mountImages } from '../src/ui/images';
+import type { PageContext } from '../src/ui/page';
+import { mountProjects } from '../src/ui/projects';
+import { Toolbar } from '../src/ui/toolbar';
+import { mountViewer } from '../src/ui/viewerPage';
+
+// The viewer page tests here never reach OpenSeadragon (see workspace.test.ts for the wiring).
+vi.mock('../src/viewer/viewer', () => ({ ImageViewer: class {} }));
+
+type Routes = Record<string, { status?: number; body: unknown }>;
+
+function apiWith(routes: Routes, cookie = 'csrftoken=tok123'): ApiClient {
+  const fetch = (async (input: RequestInfo | URL) => {
+    const path = String(input).split('?')[0]!;
+    const route = routes[path];
+    if (!route) return new Response(JSON.stringify({ detail: 'Not found.', code: 'not_found' }), { status: 404 });
+    return new Response(JSON.stringify(route.body), {
+      status: route.status ?? 200,
+      headers: { 'Content-Type': 'application/json' },
+    });
+  }) as typeof globalThis.fetch;
+  return new ApiClient({ fetch, cookies: () => cookie });
+}
+
+const page = <T,>(results: T[]) => ({ body: { next: null, previous: null, results } });
+
+function ctx(api: ApiClient): PageContext {
+  return { api, signal: new AbortController().signal, setTitle: vi.fn() };
+}
+
+const project: Project = {
+  id: 3,
+  name: 'Lung <b>biopsies</b>',
+  description: 'H&E slides',
+  created_at: '2024-01-01T00:00:00Z',
+  image_count: 2,
+  annotation_count: 1,
+};
+
+function image(over: Partial<ImageInfo>): ImageInfo {
+  return {
+    id: 7,
+    project: 3,
+    name: 'slide-7.svs',
+    kind: 'slide',
+    status: 'ready',
+    error: null,
+    width: 512,
+    height: 512,
+    frames: 1,
+    created_at: '2024-01-01T00:00:00Z',
+    thumbnail_url: '/api/v1/images/7/thumbnail',
+    dzi_url: '/api/v1/images/7/dzi',
+    metadata: {},
+    site: null,
+    workflow_state: null,
+    assignee: null,
+    reviewer: null,
+    ...over,
+  };
+}
+
+const labels: Label[] = [
+  { id: 1, name: 'Tumour', color: '#e11d48', kind: 'bbox', hotkey: '1', attributes: [] },
+  { id: 2, name: 'Artifact', color: '#2563eb', kind: 'bbox', hotkey: null, attributes: [] },
+  { id: 3, name: 'Quality', color: '#16a34a', kind: 'tag', hotkey: null, attributes: [] },
+];
+
+beforeEach(() => {
+  document.body.replaceChildren();
+});
+
+describe('projects page', () => {
+  it('renders one project-link per project with its name as text (no HTML injection)', async () => {
+    const root = document.createElement('div');
+    await mountProjects(root, ctx(apiWith({ '/api/v1/projects/': page([project, { ...project, id: 4, name: 'Alpha' }]) })));
+    const links = [...root.querySelectorAll<HTMLAnchorElement>('a[data-testid="project-link"]')];
+    expect(links.map((a) => a.getAttribute('href'))).toEqual(['#/projects/4', '#/projects/3']);
+    expect(links[1]!.textContent).toBe('Lung <b>biopsies</b>');
+    expect(root.querySelector('b')).toBeNull();
+    expect(root.textContent).toContain('2 images · 1 annotation');
+  });
+
+  it('shows the API error detail', async () => {
+    const root = document.createElement('div');
+    await mountProjects(root, ctx(apiWith({ '/api/v1/projects/': { status: 403, body: { detail: 'No access.', code: 'permission_denied' } } })));
+    expect(root.querySelector('[role="alert"]')!.textContent).toContain('No access.');
+  });
+});
+
+describe('images page', () => {
+  it('links each image with name and thumbnail, and shows status for unready ones', async () => {
+    const root = document.createElement('div');
+    const api = apiWith({
+      '/api/v1/projects/3/': { body: project },
+      '/api/v1/projects/3/images/': page([image({}), image({ id: 8, name: 'broken.tif', status: 'failed', error: 'Unsupported format' })]),
+    });
+    await mountImages(root, ctx(api), 3);
+    const links = [...root.querySelectorAll<HTMLAnchorElement>('a[data-testid="image-link"]')];
+    expect(links.map((a) => a.getAttribute('href'))).toEqual(['#/images/7', '#/images/8']);
+    expect(links[0]!.textContent).toContain('slide-7.svs');
+    expect(links[0]!.querySelector('img')!.getAttribute('src')).toBe('/api/v1/images/7/thumbnail');
+    expect(links[1]!.querySelector('img')).toBeNull();
+    expect(root.textContent).toContain('Unsupported format');
+    expect(root.querySelector('h1')!.textContent).toBe(project.name);
+  });
+});
+
+describe('viewer page', () => {
+  it('shows the status instead of a viewer for images that are not ready', async () => {
+    const root = document.createElement('div');
+    const api = apiWith({ '/api/v1/images/8/': { body: image({ id: 8, status: 'processing' }) } });
+    await mountViewer(root, ctx(api), 8);
+    expect(root.querySelector('[data-testid="viewer"]')).toBeNull();
+    expect(root.querySelector('[data-testid="image-not-ready"]')!.textContent).toContain('processing');
+  });
+
+  it('reports a missing image', async () => {
+    const root = document.createElement('div');
+    await mountViewer(root, ctx(apiWith({})), 99);
+    expect(root.querySelector('[role="alert"]')!.textContent).toContain('Not found.');
+  });
+});
+
+describe('header', () => {
+  it('shows the username and a POST logout form with the CSRF token', async () => {
+    const header = renderHeader(apiWith({ '/api/v1/auth/me/': { body: { id: 1, username: 'dr.house' } } }));
+    await vi.waitFor(() => expect(header.querySelector('[data-testid="username"]')!.textContent).toBe('dr.house'));
+    const form = header.querySelector('form')!;
+    expect(form.getAttribute('method')).toBe('post');
+    expect(form.getAttribute('action')).toBe('/accounts/logout/');
+    const token = form.querySelector<HTMLInputElement>('input[name="csrfmiddlewaretoken"]')!;
+    expect(token.type).toBe('hidden');
+    expect(token.value).toBe('tok123');
+  });
+
+  it('refreshes the token at submit time', () => {
+    let cookie = 'csrftoken=old';
+    const api = new ApiClient({ fetch: vi.fn() as unknown as typeof fetch, cookies: () => cookie });
+    const form = logoutForm(api);
+    cookie = 'csrftoken=new';
+    form.dispatchEvent(new Event('submit', { cancelable: true }));
+    expect(form.querySelector<HTMLInputElement>('input')!.value).toBe('new');
+  });
+});
+
+describe('toolbar', () => {
+  it('lists the given labels with the first selected and toggles aria-pressed', () => {
+    const onToolToggle = vi.fn();
+    const bar = new Toolbar(labels.filter((l) => l.kind === 'bbox'), {
+      onToolToggle,
+      onUndo: vi.fn(),
+      onRedo: vi.fn(),
+      onZoom: vi.fn(),
+    });
+    const select = bar.el.querySelector<HTMLSelectElement>('[data-testid="label-select"]')!;
+    expect([...select.options].map((o) => o.value)).toEqual(['1', '2']);
+    expect(bar.selectedLabelId).toBe(1);
+    bar.selectLabel(2);
+    expect(bar.selectedLabelId).toBe(2);
+    const button = bar.el.querySelector<HTMLButtonElement>('[data-testid="tool-bbox"]')!;
+    expect(button.getAttribute('aria-pressed')).toBe('false');
+    button.click();
+    expect(onToolToggle).toHaveBeenCalledOnce();
+    bar.setToolActive(true);
+    expect(button.getAttribute('aria-pressed')).toBe('true');
+    bar.status.set('ok', 'Saved');
+    expect(bar.el.querySelector('[data-testid="save-status"]')!.textContent).toBe('Saved');
+  });
+
+  it('disables drawing when the project has no box labels', () => {
+    const bar = new Toolbar([], { onToolToggle: vi.fn(), onUndo: vi.fn(), onRedo: vi.fn(), onZoom: vi.fn() });
+    expect(bar.toolButton.disabled).toBe(true);
+    expect(bar.selectedLabelId).toBeNull();
+  });
+});
+
+describe('annotation panel', () => {
+  const annotation = (id: number, label: number, geometry: Annotation['geometry']): Annotation => ({
+    id,
+    image: 7,
+    label,
+    frame: 0,
+    geometry,
+    attributes: {},
+    author: 1,
+    created_at: '',
+    updated_at: '',
+    version: 1,
+    source: 'manual',
+  });
+
+  it('lists annotations with label name and geometry, and delete buttons', () => {
+    const onDelete = vi.fn();
+    const panel = new AnnotationPanel({ onDelete, onSelect: vi.fn(), onHover: vi.fn() });
+    const map = new Map(labels.map((l) => [l.id, l]));
+    panel.render([annotation(12, 2, { x: 1, y: 2.5, w: 30, h: 40.25 }), annotation(11, 1, { x: 0, y: 0, w: 5, h: 5 })], map);
+    const items = [...panel.el.querySelectorAll('[data-testid="annotation-item"]')];
+    expect(items.map((i) => i.getAttribute('data-id'))).toEqual(['11', '12']);
+    expect(items[1]!.textContent).toContain('Artifact');
+    expect(items[1]!.textContent).toContain('x 1, y 2.5, 30 × 40.25 px');
+    const buttons = panel.el.querySelectorAll<HTMLButtonElement>('[data-testid="delete-annotation"]');
+    expect(buttons).toHaveLength(2);
+    buttons[1]!.click();
+    expect(onDelete).toHaveBeenCalledWith(12);
+    expect(panel.el.querySelector('[data-testid="annotation-count"]')!.textContent).toBe('2');
+  });
+
+  it('shows an empty state', () => {
+    const panel = new AnnotationPanel({ onDelete: vi.fn(), onSelect: vi.fn(), onHover: vi.fn() });
+    panel.render([], new Map());
+    expect(panel.el.querySelectorAll('[data-testid="delete-annotation"]')).toHaveLength(0);
+    expect(panel.el.textContent).toContain('No annotations yet');
+  });
+
+  it('describes non-box geometry briefly', () => {
+    expect(describeGeometry({ points: [[1, 2]] })).toBe('{points}');
+  });
+});
