@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
-from annotator.accounts.policies import Action, can
+from annotator.accounts.policies import Action, can, can_see_image
 from annotator.accounts.selectors import role_in
 from annotator.annotations.models import Annotation
 from annotator.core.errors import NotFound, PermissionDenied
@@ -16,9 +16,8 @@ from annotator.projects.models import Label, Project
 User = AbstractBaseUser | AnonymousUser
 
 
-def _authorize(user: User, project_id: int, action: Action, what: str) -> str:
-    role = role_in(user, project_id)
-    if role is None:
+def _decide(role: str | None, action: Action, what: str, *, visible: bool = True) -> str:
+    if role is None or not visible:
         raise NotFound(f"No {what} with this id.")
     if not can(role, action):
         raise PermissionDenied(f"Your role ({role}) in this project does not allow this ({action}).")
@@ -34,33 +33,52 @@ def _get(queryset: QuerySet, pk: int, what: str):  # type: ignore[no-untyped-def
 
 def project_for(user: User, project_id: int, action: Action = Action.VIEW) -> Project:
     """The project if the user may take the action on it."""
-    _authorize(user, project_id, action, "project")
+    _decide(role_in(user, project_id), action, "project")
     return _get(Project.objects.all(), project_id, "project")
 
 
+def project_role(user: User, project_id: int, action: Action = Action.VIEW) -> tuple[Project, str]:
+    """The project and the caller's role in it, if the role allows the action."""
+    role = _decide(role_in(user, project_id), action, "project")
+    return _get(Project.objects.all(), project_id, "project"), role
+
+
+def _image_visible_role(user: User, image: Image, action: Action, what: str) -> str:
+    role = role_in(user, image.project_id)
+    visible = can_see_image(
+        role, annotators_see_all=image.project.annotators_see_all, is_assignee=image.assignee_id == user.pk
+    )
+    return _decide(role, action, what, visible=visible)
+
+
 def image_for(user: User, image_id: int, action: Action = Action.VIEW) -> Image:
-    """The image if the user may take the action on its project."""
+    """The image if the user sees it and may take the action on its project."""
     image = _get(Image.objects.select_related("project"), image_id, "image")
-    _authorize(user, image.project_id, action, "image")
+    _image_visible_role(user, image, action, "image")
     return image
+
+
+def image_role(user: User, image_id: int, action: Action = Action.VIEW) -> tuple[Image, str]:
+    """The image and the caller's role, if the user sees it and may take the action."""
+    image = _get(Image.objects.select_related("project"), image_id, "image")
+    return image, _image_visible_role(user, image, action, "image")
 
 
 def label_for(user: User, label_id: int, action: Action = Action.VIEW) -> Label:
     """The label if the user may take the action on its project."""
     label = _get(Label.objects.all(), label_id, "label")
-    _authorize(user, label.project_id, action, "label")
+    _decide(role_in(user, label.project_id), action, "label")
     return label
 
 
-def annotation_for(user: User, annotation_id: int, action: Action = Action.VIEW) -> Annotation:
-    """The annotation if the user may take the action on its project."""
-    annotation = _get(Annotation.objects.select_related("image", "label"), annotation_id, "annotation")
-    _authorize(user, annotation.image.project_id, action, "annotation")
-    return annotation
+def annotation_role(user: User, annotation_id: int, action: Action = Action.VIEW) -> tuple[Annotation, str]:
+    """The annotation and the caller's role, if the user sees its image and may take the action."""
+    annotation = _get(Annotation.objects.select_related("image__project", "label"), annotation_id, "annotation")
+    return annotation, _image_visible_role(user, annotation.image, action, "annotation")
 
 
 def export_for(user: User, export_id: int, action: Action = Action.EXPORT) -> ExportJob:
     """The export job if the user may export from its project."""
     job = _get(ExportJob.objects.all(), export_id, "export")
-    _authorize(user, job.project_id, action, "export")
+    _decide(role_in(user, job.project_id), action, "export")
     return job

@@ -12,10 +12,11 @@ from rest_framework.views import APIView
 
 from annotator.accounts.policies import Action
 from annotator.annotations import services
-from annotator.annotations.models import Annotation, AnnotationSource
-from annotator.core.errors import PreconditionRequired, ValidationFailed
+from annotator.annotations.models import Annotation, AnnotationSource, Revision
+from annotator.core.errors import NotFound, PreconditionRequired, ValidationFailed
 from annotator.projects.models import Label
-from api.access import annotation_for, image_for
+from api.access import annotation_role, image_for, image_role
+from api.auth import UserBrief
 
 IF_MATCH = OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True, description='The ETag, e.g. "3".')
 
@@ -88,12 +89,12 @@ class AnnotationListView(ListAPIView):
 
     @extend_schema(request=AnnotationIn, responses={201: AnnotationOut})
     def post(self, request: Request, image_id: int) -> Response:
-        image = image_for(request.user, image_id, Action.ANNOTATE)
+        image, role = image_role(request.user, image_id, Action.ANNOTATE)
         data = AnnotationIn(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         fields["label"] = _label(image.project_id, fields["label"])
-        annotation = services.annotation_create(image=image, author=request.user, **fields)
+        annotation = services.annotation_create(image=image, author=request.user, role=role, **fields)
         return _respond(annotation, status.HTTP_201_CREATED)
 
 
@@ -109,11 +110,11 @@ class AnnotationDetailView(APIView):
 
     @extend_schema(responses=AnnotationOut)
     def get(self, request: Request, annotation_id: int) -> Response:
-        return _respond(annotation_for(request.user, annotation_id))
+        return _respond(annotation_role(request.user, annotation_id)[0])
 
     @extend_schema(request=AnnotationPatchIn, responses=AnnotationOut, parameters=[IF_MATCH])
     def patch(self, request: Request, annotation_id: int) -> Response:
-        annotation = annotation_for(request.user, annotation_id, Action.ANNOTATE)
+        annotation, role = annotation_role(request.user, annotation_id, Action.ANNOTATE)
         version = expected_version(request)
         data = AnnotationPatchIn(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -121,14 +122,73 @@ class AnnotationDetailView(APIView):
         if "label" in changes:
             changes["label"] = _label(annotation.image.project_id, changes["label"])
         updated = services.annotation_update(
-            annotation_id=annotation.pk, actor=request.user, expected_version=version, changes=changes
+            annotation_id=annotation.pk, actor=request.user, expected_version=version, changes=changes, role=role
         )
         return _respond(updated)
 
     @extend_schema(responses={204: None}, parameters=[IF_MATCH])
     def delete(self, request: Request, annotation_id: int) -> Response:
-        annotation = annotation_for(request.user, annotation_id, Action.ANNOTATE)
+        annotation, role = annotation_role(request.user, annotation_id, Action.ANNOTATE)
         services.annotation_delete(
-            annotation_id=annotation.pk, actor=request.user, expected_version=expected_version(request)
+            annotation_id=annotation.pk, actor=request.user, expected_version=expected_version(request), role=role
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BulkIn(serializers.Serializer):
+    create = serializers.ListField(child=serializers.JSONField(), required=False, default=list, max_length=5000)
+    update = serializers.ListField(child=serializers.JSONField(), required=False, default=list, max_length=5000)
+    delete = serializers.ListField(child=serializers.JSONField(), required=False, default=list, max_length=5000)
+
+
+class BulkOut(serializers.Serializer):
+    created = AnnotationOut(many=True)
+    updated = AnnotationOut(many=True)
+    deleted = serializers.ListField(child=serializers.IntegerField())
+
+
+class AnnotationBulkView(APIView):
+    """Create, update and delete many annotations of one image in one transaction (the UI's autosave)."""
+
+    @extend_schema(request=BulkIn, responses={200: BulkOut})
+    def post(self, request: Request, image_id: int) -> Response:
+        image, role = image_role(request.user, image_id, Action.ANNOTATE)
+        data = BulkIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.annotations_bulk(image=image, actor=request.user, role=role, **data.validated_data)
+        return Response(
+            {
+                "created": AnnotationOut(result.created, many=True).data,
+                "updated": AnnotationOut(result.updated, many=True).data,
+                "deleted": result.deleted,
+            }
+        )
+
+
+class RevisionOut(serializers.ModelSerializer):
+    actor = UserBrief(allow_null=True)
+    changed = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Revision
+        fields = ["id", "annotation_id", "action", "actor", "at", "version", "before", "after", "changed"]
+
+    def get_changed(self, revision: Revision) -> list[str]:
+        before, after = revision.before or {}, revision.after or {}
+        return sorted(k for k in set(before) | set(after) if k != "version" and before.get(k) != after.get(k))
+
+
+class AnnotationHistoryView(ListAPIView):
+    """Every revision of an annotation (also after it was deleted): who, when, what changed."""
+
+    serializer_class = RevisionOut
+
+    def get_queryset(self) -> QuerySet[Revision]:
+        if getattr(self, "swagger_fake_view", False):
+            return Revision.objects.none()
+        annotation_id = self.kwargs["annotation_id"]
+        first = Revision.objects.filter(annotation_id=annotation_id).order_by("id").first()
+        if first is None:
+            raise NotFound("No annotation with this id.")
+        image_for(self.request.user, first.image_id)
+        return Revision.objects.filter(annotation_id=annotation_id).select_related("actor")

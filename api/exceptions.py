@@ -42,7 +42,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """Map domain errors and DRF errors to the documented error body."""
     if isinstance(exc, errors.AnnotatorError):
         code = _STATUS.get(type(exc), status.HTTP_400_BAD_REQUEST)
-        return Response(error_body(exc.detail, exc.code, exc.errors), status=code)
+        return Response({**error_body(exc.detail, exc.code, exc.errors), **exc.extra}, status=code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)

@@ -16,13 +16,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotator.accounts.policies import Action
+from annotator.accounts.policies import Action, sees_only_assigned
 from annotator.core.errors import NotFound, ValidationFailed
 from annotator.core.storage import image_dir
 from annotator.imaging import services
 from annotator.imaging.models import Image, ImageKind, ImageStatus, WorkflowState
 from annotator.imaging.tiles import pyramid
-from api.access import image_for, project_for
+from api.access import image_for, project_for, project_role
 
 METADATA_KEYS = (
     "modality",
@@ -133,8 +133,11 @@ class ImageListView(ListAPIView):
     def get_queryset(self) -> QuerySet[Image]:
         if getattr(self, "swagger_fake_view", False):
             return Image.objects.none()
-        project_for(self.request.user, self.kwargs["project_id"])
-        return Image.objects.filter(project_id=self.kwargs["project_id"])
+        project, role = project_role(self.request.user, self.kwargs["project_id"])
+        images = Image.objects.filter(project=project)
+        if sees_only_assigned(role, annotators_see_all=project.annotators_see_all):
+            images = images.filter(assignee=self.request.user)
+        return images
 
     @extend_schema(
         request={

@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from api import annotations, auth, exports, images, projects
+from api import annotations, auth, exports, images, projects, workflow
 
 
 class TileFormatConverter:
@@ -40,7 +40,19 @@ urlpatterns = [
         name="image-tile",
     ),
     path("images/<int:image_id>/annotations/", annotations.AnnotationListView.as_view(), name="annotation-list"),
+    path("images/<int:image_id>/annotations/bulk/", annotations.AnnotationBulkView.as_view(), name="annotation-bulk"),
     path("annotations/<int:annotation_id>/", annotations.AnnotationDetailView.as_view(), name="annotation-detail"),
+    path(
+        "annotations/<int:annotation_id>/history/",
+        annotations.AnnotationHistoryView.as_view(),
+        name="annotation-history",
+    ),
+    path("projects/<int:project_id>/assignments/", workflow.AssignmentView.as_view(), name="assignments"),
+    path("projects/<int:project_id>/next/", workflow.NextView.as_view(), name="next-image"),
+    path("projects/<int:project_id>/progress/", workflow.ProgressView.as_view(), name="project-progress"),
+    path("images/<int:image_id>/submit/", workflow.SubmitView.as_view(), name="image-submit"),
+    path("images/<int:image_id>/review/", workflow.ReviewView.as_view(), name="image-review"),
+    path("images/<int:image_id>/reviews/", workflow.ReviewListView.as_view(), name="image-reviews"),
     path("projects/<int:project_id>/exports/", exports.ExportListView.as_view(), name="export-list"),
     path("exports/<int:export_id>/", exports.ExportDetailView.as_view(), name="export-detail"),
     path("exports/<int:export_id>/download", exports.ExportDownloadView.as_view(), name="export-download"),

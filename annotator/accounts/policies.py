@@ -13,7 +13,7 @@ class Action(StrEnum):
     REVIEW = "review"
     UPLOAD = "upload"
     EXPORT = "export"
-    MANAGE = "manage"  # project settings, labels, members
+    MANAGE = "manage"  # project settings, labels, members, assignments
     DELETE_PROJECT = "delete_project"
 
 
@@ -32,3 +32,15 @@ def can(role: str | None, action: Action) -> bool:
     if role is None:
         return False
     return action in _ALLOWED.get(role, frozenset())
+
+
+def sees_only_assigned(role: str | None, *, annotators_see_all: bool) -> bool:
+    """True when this role sees only the images assigned to it (annotators, when the project says so)."""
+    return role == Role.ANNOTATOR and not annotators_see_all
+
+
+def can_see_image(role: str | None, *, annotators_see_all: bool, is_assignee: bool) -> bool:
+    """Whether a member with this role sees one image of the project."""
+    if role is None:
+        return False
+    return is_assignee or not sees_only_assigned(role, annotators_see_all=annotators_see_all)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from shapely import Polygon
+from shapely.validation import explain_validity
+
 from annotator.core.errors import ValidationFailed
 
 
@@ -38,6 +41,15 @@ def _points(geometry: Any, minimum: int, width: int, height: int) -> dict[str, A
     if len(points) < minimum:
         raise _fail(f"at least {minimum} points are needed, got {len(points)}")
     return {"points": points}
+
+
+def _polygon(geometry: dict[str, Any]) -> dict[str, Any]:
+    shape = Polygon(geometry["points"])
+    if shape.convex_hull.area <= 0:
+        raise _fail("the polygon has no area (its points are collinear or repeated)")
+    if not shape.is_valid:
+        raise _fail(f"the polygon crosses itself ({explain_validity(shape)}); draw it without crossing edges")
+    return geometry
 
 
 def _bbox(geometry: Any, width: int, height: int) -> dict[str, Any]:
@@ -84,7 +96,7 @@ def validate_geometry(kind: str, geometry: Any, *, width: int, height: int) -> d
     if kind == "polyline":
         return _points(geometry, 2, width, height)
     if kind == "polygon":
-        return _points(geometry, 3, width, height)
+        return _polygon(_points(geometry, 3, width, height))
     if kind == "mask":
         return _mask(geometry, width, height)
     raise _fail(f"unknown label kind {kind!r}")

@@ -59,3 +59,26 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} of annotation {self.annotation_id} (v{self.version})"
+
+
+class ReviewOutcome(models.TextChoices):
+    ACCEPT = "accept", "Accept"
+    REJECT = "reject", "Reject"
+
+
+class ReviewDecision(models.Model):
+    """A reviewer's verdict on an image's annotations, with the comment the annotator reads."""
+
+    image = models.ForeignKey("imaging.Image", on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision = models.CharField(max_length=8, choices=ReviewOutcome.choices)
+    comment = models.TextField(blank=True, default="")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.decision} of image {self.image_id}"

@@ -8,12 +8,13 @@ class AnnotatorError(Exception):
 
     code = "error"
 
-    def __init__(self, detail: str, *, code: str | None = None, errors: dict | None = None):
+    def __init__(self, detail: str, *, code: str | None = None, errors: dict | None = None, extra: dict | None = None):
         super().__init__(detail)
         self.detail = detail
         if code:
             self.code = code
         self.errors = errors
+        self.extra = extra or {}
 
 
 class ValidationFailed(AnnotatorError):

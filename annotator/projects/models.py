@@ -22,6 +22,9 @@ class Project(TimeStampedModel):
     )
     deidentify = models.BooleanField(default=True, help_text="De-identify DICOM uploads at ingest.")
     pseudonym_key = models.CharField(max_length=64, default=_new_pseudonym_key, editable=False)
+    annotators_see_all = models.BooleanField(
+        default=True, help_text="Annotators see every image; when off, only the images assigned to them."
+    )
 
     class Meta:
         ordering = ["id"]

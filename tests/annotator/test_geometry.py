@@ -58,3 +58,21 @@ def test_mask_rle_size_must_match_its_box() -> None:
     assert validate_geometry("mask", good, width=10, height=10)["rle"]["size"] == [3, 2]
     with pytest.raises(ValidationFailed, match="rle size"):
         validate_geometry("mask", {**good, "rle": {"counts": "06", "size": [2, 3]}}, width=10, height=10)
+
+
+def test_self_intersecting_polygon_is_rejected() -> None:
+    bowtie = {"points": [[0, 0], [4, 4], [4, 0], [0, 4]]}
+    with pytest.raises(ValidationFailed, match="crosses itself"):
+        validate_geometry("polygon", bowtie, width=10, height=10)
+
+
+def test_degenerate_polygon_is_rejected() -> None:
+    with pytest.raises(ValidationFailed, match="no area"):
+        validate_geometry("polygon", {"points": [[0, 0], [1, 1], [2, 2]]}, width=10, height=10)
+
+
+def test_simple_polygon_passes() -> None:
+    square = {"points": [[0, 0], [4, 0], [4, 4], [0, 4]]}
+    assert validate_geometry("polygon", square, width=10, height=10) == {
+        "points": [[0.0, 0.0], [4.0, 0.0], [4.0, 4.0], [0.0, 4.0]]
+    }
