@@ -94,7 +94,7 @@ class ProjectDetailView(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, project_id: int) -> Response:
-        project_for(request.user, project_id, Action.DELETE_PROJECT).delete()
+        services.project_delete(project=project_for(request.user, project_id, Action.DELETE_PROJECT))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -130,3 +130,17 @@ def label_delete(*, label: Label) -> None:
             code="label_in_use",
         )
     label.delete()
+
+
+@transaction.atomic
+def project_delete(*, project: Project) -> None:
+    """Delete a project with its images, annotations, labels and exports, then its files."""
+    from annotator.annotations.models import Annotation
+    from annotator.core.storage import export_dir, image_dir, remove_tree
+
+    folders = [image_dir(pk) for pk in project.images.values_list("pk", flat=True)]
+    folders += [export_dir(pk) for pk in project.exports.values_list("pk", flat=True)]
+    # Labels protect their annotations from silent loss; a project delete removes both on purpose.
+    Annotation.objects.filter(image__project=project).delete()
+    project.delete()
+    transaction.on_commit(lambda: [remove_tree(folder) for folder in folders])

@@ -73,3 +73,22 @@ def test_members_add_change_and_last_owner_stays(project: Project, owner, make_u
         f"/api/v1/projects/{project.pk}/members/", {"username": "nobody", "role": "viewer"}, format="json"
     )
     assert unknown.status_code == 400 and "username" in unknown.json()["errors"]
+
+
+def test_deleting_a_project_removes_annotations_and_files(
+    project, owner, client_for, ready_image, bbox_label, django_capture_on_commit_callbacks
+) -> None:
+    from annotator.annotations.models import Annotation
+    from annotator.core.storage import image_dir
+
+    client = client_for(owner)
+    client.post(
+        f"/api/v1/images/{ready_image.pk}/annotations/",
+        {"label": bbox_label.pk, "geometry": {"x": 1, "y": 1, "w": 5, "h": 5}},
+        format="json",
+    )
+    assert image_dir(ready_image.pk).is_dir()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.delete(f"/api/v1/projects/{project.pk}/").status_code == 204
+    assert not Project.objects.filter(pk=project.pk).exists() and not Annotation.objects.exists()
+    assert not image_dir(ready_image.pk).exists()
