@@ -1,8 +1,17 @@
-"""Admin for project memberships."""
+"""Admin for users and project memberships; staff cannot grant themselves more power."""
+
+from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 
 from annotator.accounts.models import Membership
+
+User = get_user_model()
+# Fields only a superuser may change: flipping any of them is a privilege escalation.
+PRIVILEGE_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
 
 
 @admin.register(Membership)
@@ -11,3 +20,28 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["user__username", "project__name"]
     autocomplete_fields = ["user", "project"]
+
+
+class GuardedUserAdmin(UserAdmin):
+    """The stock user admin, with privilege fields read-only for anyone but a superuser."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if request.user.is_superuser:
+            return fields
+        return fields + PRIVILEGE_FIELDS
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A staff member may not edit a superuser (e.g. to reset their password and log in as them).
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+admin.site.unregister(User)
+admin.site.register(User, GuardedUserAdmin)

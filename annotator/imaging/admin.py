@@ -1,19 +1,45 @@
-"""Admin for images: thumbnails in the list, filters by status, a re-process action."""
+"""Admin for images: thumbnails in the list, filters, and actions to assign, move state and re-process."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
-from annotator.imaging.models import Image, ImageStatus
+from annotator.annotations import workflow
+from annotator.core.errors import AnnotatorError
+from annotator.imaging.models import Image, ImageStatus, WorkflowState
 from annotator.imaging.services import image_reprocess
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(queryset=get_user_model().objects.order_by("username"), required=False)
+    reviewer = forms.ModelChoiceField(queryset=get_user_model().objects.order_by("username"), required=False)
 
 
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
-    list_display = ["id", "preview", "name", "project", "kind", "status", "width", "height", "frames", "workflow_state"]
-    list_filter = ["status", "kind", "workflow_state", "project"]
-    search_fields = ["name", "site"]
+    list_display = [
+        "id",
+        "preview",
+        "name",
+        "project",
+        "kind",
+        "status",
+        "width",
+        "height",
+        "frames",
+        "workflow_state",
+        "assignee",
+        "reviewer",
+    ]
+    list_filter = ["status", "kind", "workflow_state", "project", "site"]
+    search_fields = ["name", "site", "assignee__username", "reviewer__username"]
+    list_select_related = ["project", "assignee", "reviewer"]
+    raw_id_fields = ["assignee", "reviewer", "uploaded_by"]
     readonly_fields = [
         "preview",
         "kind",
@@ -29,7 +55,7 @@ class ImageAdmin(admin.ModelAdmin):
         "original_ext",
         "tile_format",
     ]
-    actions = ["reprocess"]
+    actions = ["reprocess", "assign", "reopen", "mark_accepted"]
 
     @admin.display(description="thumbnail")
     def preview(self, image: Image) -> str:
@@ -42,3 +68,44 @@ class ImageAdmin(admin.ModelAdmin):
         for image in queryset:
             image_reprocess(image_id=image.pk)
         self.message_user(request, f"{queryset.count()} image(s) queued for re-processing.", messages.SUCCESS)
+
+    @admin.action(description="Assign selected images to an annotator and/or reviewer")
+    def assign(self, request: HttpRequest, queryset: QuerySet[Image]) -> HttpResponse | None:
+        form = AssignForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            assignee, reviewer = form.cleaned_data["assignee"], form.cleaned_data["reviewer"]
+            done = 0
+            for project_id in set(queryset.values_list("project_id", flat=True)):
+                images = queryset.filter(project_id=project_id)
+                try:
+                    workflow.assignment_set(
+                        project=images.first().project,
+                        image_ids=list(images.values_list("pk", flat=True)),
+                        assignee=assignee.pk if assignee else None,
+                        reviewer=reviewer.pk if reviewer else None,
+                    )
+                    done += images.count()
+                except AnnotatorError as exc:
+                    self.message_user(request, f"Project {project_id}: {exc.detail}", messages.ERROR)
+            if done:
+                self.message_user(request, f"{done} image(s) assigned.", messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Assign images",
+            "form": form,
+            "images": queryset,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/imaging/assign.html", context)
+
+    @admin.action(description="Reopen selected images (back to in progress)")
+    def reopen(self, request: HttpRequest, queryset: QuerySet[Image]) -> None:
+        count = queryset.update(workflow_state=WorkflowState.IN_PROGRESS)
+        self.message_user(request, f"{count} image(s) reopened.", messages.SUCCESS)
+
+    @admin.action(description="Mark selected images accepted")
+    def mark_accepted(self, request: HttpRequest, queryset: QuerySet[Image]) -> None:
+        count = queryset.update(workflow_state=WorkflowState.ACCEPTED)
+        self.message_user(request, f"{count} image(s) marked accepted.", messages.SUCCESS)

@@ -35,3 +35,58 @@ def test_admin_pages_render_for_a_superuser(django_user_model, project: Project,
     assert f"/api/v1/images/{ready_image.pk}/thumbnail" in listing
     change = client.get(f"/admin/projects/project/{project.pk}/change/").content.decode()
     assert "Lesion" in change and "owner" in change  # labels and members inline
+
+
+def test_staff_cannot_escalate_to_superuser(django_user_model) -> None:
+    from django.contrib.auth.models import Permission
+
+    staff = django_user_model.objects.create_user("staffer", password="pw", is_staff=True)
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=["change_user", "view_user"]))
+    root = django_user_model.objects.create_superuser("root", password="pw-root")
+    client = Client()
+    client.force_login(staff)
+    page = client.get(f"/admin/auth/user/{staff.pk}/change/")
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    assert "is_superuser" not in form.fields and "user_permissions" not in form.fields
+    client.post(
+        f"/admin/auth/user/{staff.pk}/change/",
+        {
+            "username": "staffer",
+            "is_superuser": "on",
+            "is_staff": "on",
+            "is_active": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
+    staff.refresh_from_db()
+    assert not staff.is_superuser
+    root_page = client.get(f"/admin/auth/user/{root.pk}/change/")  # view permission: read-only page
+    assert root_page.status_code == 200 and not root_page.context["has_change_permission"]
+    assert client.post(
+        f"/admin/auth/user/{root.pk}/password/", {"password1": "x" * 12, "password2": "x" * 12}
+    ).status_code in (302, 403)
+    root.refresh_from_db()
+    assert root.check_password("pw-root")
+
+
+def test_admin_progress_page_and_assign_action(django_user_model, project, ready_image, member) -> None:
+    annotator = member("annotator")
+    admin = django_user_model.objects.create_superuser("boss", password="pw")
+    client = Client()
+    client.force_login(admin)
+    progress = client.get(f"/admin/projects/project/{project.pk}/progress/")
+    assert progress.status_code == 200 and b"annotator-user" in progress.content
+    response = client.post(
+        "/admin/imaging/image/",
+        {
+            "action": "assign",
+            "_selected_action": [ready_image.pk],
+            "assignee": annotator.pk,
+            "apply": "Assign",
+        },
+    )
+    assert response.status_code == 302
+    ready_image.refresh_from_db()
+    assert ready_image.assignee_id == annotator.pk
