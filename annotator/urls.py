@@ -17,3 +17,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("api.urls")),
 ]
+
+handler404 = "annotator.core.views.not_found"
+handler500 = "annotator.core.views.server_error"

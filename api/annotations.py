@@ -17,6 +17,7 @@ from annotator.core.errors import NotFound, PreconditionRequired, ValidationFail
 from annotator.projects.models import Label
 from api.access import annotation_role, image_for, image_role
 from api.auth import UserBrief
+from api.fields import FrameField, IdField
 
 IF_MATCH = OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True, description='The ETag, e.g. "3".')
 
@@ -40,8 +41,8 @@ class AnnotationOut(serializers.ModelSerializer):
 
 
 class AnnotationIn(serializers.Serializer):
-    label = serializers.IntegerField()
-    frame = serializers.IntegerField(required=False, default=0)
+    label = IdField()
+    frame = FrameField(required=False, default=0)
     geometry = serializers.JSONField(allow_null=True, required=False, default=None)
     attributes = serializers.JSONField(required=False, default=dict)
     source = serializers.ChoiceField(choices=AnnotationSource.choices, required=False, default="human")
@@ -99,8 +100,8 @@ class AnnotationListView(ListAPIView):
 
 
 class AnnotationPatchIn(serializers.Serializer):
-    label = serializers.IntegerField(required=False)
-    frame = serializers.IntegerField(required=False)
+    label = IdField(required=False)
+    frame = FrameField(required=False)
     geometry = serializers.JSONField(allow_null=True, required=False)
     attributes = serializers.JSONField(required=False)
 

@@ -21,8 +21,10 @@ from annotator.core.errors import NotFound, ValidationFailed
 from annotator.core.storage import image_dir
 from annotator.imaging import services
 from annotator.imaging.models import Image, ImageKind, ImageStatus, WorkflowState
+from annotator.imaging.processing import thumbnail_path
 from annotator.imaging.tiles import pyramid
 from api.access import image_for, project_for, project_role
+from api.fields import MAX_ID
 
 METADATA_KEYS = (
     "modality",
@@ -111,7 +113,7 @@ class ImageFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ImageStatus.choices)
     kind = django_filters.ChoiceFilter(choices=ImageKind.choices)
     workflow_state = django_filters.ChoiceFilter(choices=WorkflowState.choices)
-    assignee = django_filters.NumberFilter(field_name="assignee_id")
+    assignee = django_filters.NumberFilter(field_name="assignee_id", min_value=1, max_value=MAX_ID)
     search = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
 
     class Meta:
@@ -219,7 +221,7 @@ class ThumbnailView(APIView):
     @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
     def get(self, request: Request, image_id: int) -> HttpResponse:
         image = _ready(request, image_id)
-        path = services.thumbnail_path(image)
+        path = thumbnail_path(image)
         if not path.is_file():
             raise NotFound("The thumbnail is missing; re-process the image.", code="missing_file")
         kind = "image/png" if path.suffix == ".png" else "image/jpeg"

@@ -22,6 +22,7 @@ from annotator.projects import services
 from annotator.projects.models import Label, LabelKind, Project
 from api.access import label_for, project_for
 from api.auth import UserBrief
+from api.fields import IdField
 
 
 def _counted(queryset: QuerySet, group: str) -> Coalesce:
@@ -108,7 +109,7 @@ class MemberOut(serializers.ModelSerializer):
 
 class MemberIn(serializers.Serializer):
     username = serializers.CharField(required=False)
-    user = serializers.IntegerField(required=False)
+    user = IdField(required=False)
     role = serializers.ChoiceField(choices=Role.choices)
 
     def validate(self, attrs: dict) -> dict:

@@ -17,6 +17,7 @@ from annotator.annotations.selectors import project_progress
 from annotator.core.errors import ValidationFailed
 from api.access import image_for, image_role, project_for, project_role
 from api.auth import UserBrief
+from api.fields import MAX_ID, IdField
 from api.images import ImageOut
 
 
@@ -27,6 +28,8 @@ class UserRef(serializers.Field):
     def to_internal_value(self, data: object) -> str | int:
         if isinstance(data, bool) or not isinstance(data, str | int) or data == "":
             raise serializers.ValidationError("give a username or a user id")
+        if isinstance(data, int) and not 0 < data <= MAX_ID:
+            raise serializers.ValidationError("not a valid user id")
         return data
 
     def to_representation(self, value: object) -> object:
@@ -34,7 +37,7 @@ class UserRef(serializers.Field):
 
 
 class AssignmentIn(serializers.Serializer):
-    images = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=10000)
+    images = serializers.ListField(child=IdField(), min_length=1, max_length=10000)
     assignee = UserRef(required=False, allow_null=True)
     reviewer = UserRef(required=False, allow_null=True)
 

@@ -186,7 +186,8 @@ def ready_image(project: Project, owner: object) -> object:
     """A 300 × 200 PNG uploaded and processed in this process (for tests not about the worker)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from annotator.imaging.services import image_process, image_upload
+    from annotator.imaging.processing import image_process
+    from annotator.imaging.services import image_upload
 
     result = image_upload(project=project, user=owner, files=[SimpleUploadedFile("scan.png", png_bytes())])
     image = result.images[0]

@@ -18,6 +18,7 @@ from annotator.imaging.models import Image, ImageStatus
 from annotator.projects.models import Label
 
 EDITABLE = ("label", "frame", "geometry", "attributes")
+MAX_ID = 2**63  # ids and versions are 64-bit in every database we run on
 
 
 def annotation_state(annotation: Annotation) -> dict[str, Any]:
@@ -165,8 +166,10 @@ def _version_of(item: Any, prefix: str) -> tuple[int, int]:
         raise ValidationFailed(f"{prefix} must be an object.", errors={prefix: ["must be an object"]})
     ident, version = item.get("id"), item.get("version")
     for name, value in (("id", ident), ("version", version)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationFailed(f"{prefix}.{name} must be an integer.", errors={f"{prefix}.{name}": ["required"]})
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < MAX_ID:
+            raise ValidationFailed(
+                f"{prefix}.{name} must be a positive integer.", errors={f"{prefix}.{name}": ["invalid"]}
+            )
     return ident, version  # type: ignore[return-value]
 
 

@@ -21,6 +21,21 @@ def app_shell(request: HttpRequest) -> HttpResponse:
     return HttpResponse(index.read_bytes(), content_type="text/html; charset=utf-8")
 
 
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """404 for unknown paths: the API's error body under /api/, a plain page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "No such endpoint or object.", "code": "not_found"}, status=404)
+    return HttpResponse("Not found.", status=404, content_type="text/plain")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500 without a stack trace: the API's error body under /api/."""
+    if request.path.startswith("/api/"):
+        body = {"detail": "The server failed to answer; the error was logged.", "code": "server_error"}
+        return JsonResponse(body, status=500)
+    return HttpResponse("Server error; it was logged.", status=500, content_type="text/plain")
+
+
 def health(request: HttpRequest) -> JsonResponse:
     """Liveness and database reachability for load balancers and compose health checks."""
     with connection.cursor() as cursor:

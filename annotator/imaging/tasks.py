@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from annotator.imaging.services import image_process
+from annotator.imaging.processing import image_process
 
 
 @shared_task(acks_late=True, time_limit=60 * 60, soft_time_limit=55 * 60)

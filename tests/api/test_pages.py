@@ -90,3 +90,8 @@ def test_admin_progress_page_and_assign_action(django_user_model, project, ready
     assert response.status_code == 302
     ready_image.refresh_from_db()
     assert ready_image.assignee_id == annotator.pk
+
+
+def test_unknown_api_paths_answer_the_error_body(db) -> None:
+    response = Client().get("/api/v1/no-such-thing/")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"

@@ -19,7 +19,8 @@ from annotator.core.storage import ensure_dir, export_dir, image_dir
 from annotator.exports.models import ExportJob, ExportStatus
 from annotator.exports.services import export_zip_path
 from annotator.imaging.models import Image, WorkflowState
-from annotator.imaging.services import image_process, image_upload
+from annotator.imaging.processing import image_process
+from annotator.imaging.services import image_upload
 from annotator.projects.services import label_create, project_create
 from tests.api.permission_table import ALL, TABLE, Row
 from tests.conftest import png_bytes
