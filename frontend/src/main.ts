@@ -32,7 +32,7 @@ function navigate(): void {
       void mountProjects(main, ctx);
       break;
     case 'project':
-      void mountImages(main, ctx, route.id);
+      void mountImages(main, ctx, route.id, route.state);
       break;
     case 'image':
       void mountViewer(main, ctx, route.id);

@@ -199,4 +199,57 @@ describe('ApiClient', () => {
     await expect(client.text('/api/v1/images/1/dzi')).rejects.toMatchObject({ status: 410, detail: 'Image was removed' });
     await expect(client.text('/api/v1/images/1/dzi')).rejects.toMatchObject({ status: 409, detail: 'Request failed (409 Conflict)' });
   });
+
+  it('returns null for the next image when the queue is empty (204)', async () => {
+    const image = { id: 12, project: 3 };
+    const { fn, calls } = recordingFetch(new Response(null, { status: 204 }), json(200, image));
+    const client = new ApiClient({ fetch: fn });
+    await expect(client.nextImage(3)).resolves.toBeNull();
+    await expect(client.nextImage(3)).resolves.toEqual(image);
+    expect(calls[0]!.url).toBe('/api/v1/projects/3/next/');
+  });
+
+  it('filters images by workflow state', async () => {
+    const { fn, calls } = recordingFetch(
+      json(200, { next: null, previous: null, results: [] }),
+      json(200, { next: null, previous: null, results: [] }),
+    );
+    const client = new ApiClient({ fetch: fn });
+    await client.images(3, undefined, 'submitted');
+    await client.images(3);
+    expect(calls.map((c) => c.url)).toEqual([
+      '/api/v1/projects/3/images/?workflow_state=submitted&page_size=1000',
+      '/api/v1/projects/3/images/?page_size=1000',
+    ]);
+  });
+
+  it('submits without a body and reviews with decision and comment, both with CSRF', async () => {
+    const { fn, calls } = recordingFetch(json(200, { id: 7, workflow_state: 'submitted' }), json(201, { id: 1, decision: 'reject' }));
+    const client = new ApiClient({ fetch: fn, cookies: () => 'csrftoken=tok' });
+    await expect(client.submitImage(7)).resolves.toMatchObject({ workflow_state: 'submitted' });
+    await client.reviewImage(7, { decision: 'reject', comment: 'Redo the margin.' });
+    expect(calls[0]!.url).toBe('/api/v1/images/7/submit/');
+    expect(calls[0]!.init.method).toBe('POST');
+    expect(calls[0]!.init.body).toBeUndefined();
+    expect(calls[1]!.url).toBe('/api/v1/images/7/review/');
+    expect(JSON.parse(String(calls[1]!.init.body))).toEqual({ decision: 'reject', comment: 'Redo the margin.' });
+    for (const call of calls) expect((call.init.headers as Record<string, string>)['X-CSRFToken']).toBe('tok');
+  });
+
+  it('lists reviews and members, and reads progress', async () => {
+    const { fn, calls } = recordingFetch(
+      json(200, { next: null, previous: null, results: [{ id: 1 }] }),
+      json(200, { next: null, previous: null, results: [{ id: 2 }] }),
+      json(200, { images: { total: 0 } }),
+    );
+    const client = new ApiClient({ fetch: fn });
+    await client.reviews(7);
+    await client.members(3);
+    await client.progress(3);
+    expect(calls.map((c) => c.url)).toEqual([
+      '/api/v1/images/7/reviews/?page_size=1000',
+      '/api/v1/projects/3/members/?page_size=1000',
+      '/api/v1/projects/3/progress/',
+    ]);
+  });
 });

@@ -47,12 +47,16 @@ function setup(initial: Annotation[] = []) {
   const api = new FakeApi();
   for (const a of initial) api.store.set(a.id, a);
   const statuses: string[] = [];
+  const locked: ApiError[] = [];
   let changes = 0;
+  let saved = 0;
   const editor = new AnnotationEditor(api, 7, initial, {
     onChange: () => changes++,
     onStatus: (kind, text) => statuses.push(`${kind}:${text}`),
+    onSaved: () => saved++,
+    onLocked: (err) => locked.push(err),
   });
-  return { api, editor, statuses, changes: () => changes };
+  return { api, editor, statuses, locked, changes: () => changes, saved: () => saved };
 }
 
 const box = { x: 10, y: 20, w: 30, h: 40 };
@@ -161,5 +165,30 @@ describe('AnnotationEditor', () => {
     await b;
     expect(statuses.at(-1)).toBe('ok:Saved');
     expect(editor.annotations).toHaveLength(2);
+  });
+
+  it('reports a locked image with the server detail and keeps no draft', async () => {
+    const { api, editor, statuses, locked, saved } = setup();
+    const detail = 'The image is submitted; its annotations are locked until it is reviewed or reopened.';
+    api.failNext = new ApiError(409, { detail, code: 'image_locked' });
+    const pending = editor.createBox(box, 3);
+    expect(editor.pending).toEqual([box]);
+    await expect(pending).resolves.toBeNull();
+    expect(statuses.at(-1)).toBe(`error:${detail}`);
+    expect(locked.map((e) => e.code)).toEqual(['image_locked']);
+    expect(editor.pending).toEqual([]);
+    expect(editor.annotations).toEqual([]);
+    expect(editor.canUndo).toBe(false);
+    expect(saved()).toBe(0);
+  });
+
+  it('tells the listener about successful writes only', async () => {
+    const { api, editor, locked, saved } = setup();
+    await editor.createBox(box, 3);
+    expect(saved()).toBe(1);
+    api.failNext = new ApiError(400, { detail: 'Bad.', code: 'invalid' });
+    await editor.createBox(box, 3);
+    expect(saved()).toBe(1);
+    expect(locked).toEqual([]);
   });
 });

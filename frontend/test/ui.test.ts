@@ -60,7 +60,7 @@ function image(over: Partial<ImageInfo>): ImageInfo {
     dzi_url: '/api/v1/images/7/dzi',
     metadata: {},
     site: null,
-    workflow_state: null,
+    workflow_state: 'new',
     assignee: null,
     reviewer: null,
     ...over,
@@ -110,6 +110,95 @@ describe('images page', () => {
     expect(links[1]!.querySelector('img')).toBeNull();
     expect(root.textContent).toContain('Unsupported format');
     expect(root.querySelector('h1')!.textContent).toBe(project.name);
+  });
+});
+
+describe('images page workflow', () => {
+  const progress = {
+    images: { total: 40, new: 20, in_progress: 3, submitted: 4, accepted: 12, rejected: 1 },
+    done_fraction: 0.3,
+    annotations: 57,
+    members: [],
+  };
+  const members = (role: string) => page([{ id: 1, user: { id: 5, username: 'me' }, role }]);
+
+  /** Like apiWith, but the images list answers according to its workflow_state filter. */
+  function workflowApi(role: string) {
+    const urls: string[] = [];
+    const all = [image({ id: 7, workflow_state: 'submitted' }), image({ id: 8, name: 'b.svs', workflow_state: 'rejected' })];
+    const routes: Routes = {
+      '/api/v1/projects/3/': { body: project },
+      '/api/v1/projects/3/progress/': { body: progress },
+      '/api/v1/auth/me/': { body: { id: 5, username: 'me' } },
+      '/api/v1/projects/3/members/': members(role),
+    };
+    const fetch = (async (input: RequestInfo | URL) => {
+      const url = String(input);
+      urls.push(url);
+      const [path, query = ''] = url.split('?');
+      if (path === '/api/v1/projects/3/next/') return new Response(null, { status: 204 });
+      if (path === '/api/v1/projects/3/images/') {
+        const state = new URLSearchParams(query).get('workflow_state');
+        const results = all.filter((i) => !state || i.workflow_state === state);
+        return new Response(JSON.stringify({ next: null, previous: null, results }), { status: 200 });
+      }
+      const route = routes[path!];
+      return new Response(JSON.stringify(route?.body ?? { detail: 'Not found.', code: 'not_found' }), { status: route ? (route.status ?? 200) : 404 });
+    }) as typeof globalThis.fetch;
+    return { api: new ApiClient({ fetch, cookies: () => '' }), urls };
+  }
+
+  it('shows each card’s workflow state and a progress summary', async () => {
+    const root = document.createElement('div');
+    await mountImages(root, ctx(workflowApi('annotator').api), 3);
+    const states = [...root.querySelectorAll('[data-testid="image-state"]')].map((b) => b.textContent);
+    expect(states).toEqual(['Submitted', 'Rejected']);
+    const summary = root.querySelector('[data-testid="progress"]')!;
+    expect(summary.textContent).toContain('12 / 40 accepted');
+    expect(summary.textContent).toContain('30% done');
+    const counts = [...summary.querySelectorAll('li')].map((li) => li.textContent);
+    expect(counts).toEqual(['New 20', 'In progress 3', 'Submitted 4', 'Accepted 12', 'Rejected 1']);
+  });
+
+  it('filters by workflow state, keeping the choice in the address', async () => {
+    const root = document.createElement('div');
+    const { api, urls } = workflowApi('annotator');
+    await mountImages(root, ctx(api), 3);
+    const select = root.querySelector<HTMLSelectElement>('[data-testid="state-filter"]')!;
+    expect([...select.options].map((o) => o.textContent)).toEqual(['All', 'New', 'In progress', 'Submitted', 'Accepted', 'Rejected']);
+    expect(select.value).toBe('');
+    select.value = 'rejected';
+    select.dispatchEvent(new Event('change'));
+    await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="image-link"]')).toHaveLength(1));
+    expect(root.querySelector('[data-testid="image-link"]')!.textContent).toContain('b.svs');
+    expect(urls).toContain('/api/v1/projects/3/images/?workflow_state=rejected&page_size=1000');
+    expect(window.location.hash).toBe('#/projects/3?state=rejected');
+    select.value = 'accepted';
+    select.dispatchEvent(new Event('change'));
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="no-images"]')!.textContent).toBe('No images are accepted.'));
+  });
+
+  it('starts from the state in the route', async () => {
+    const root = document.createElement('div');
+    const { api, urls } = workflowApi('annotator');
+    await mountImages(root, ctx(api), 3, 'submitted');
+    expect(root.querySelector<HTMLSelectElement>('[data-testid="state-filter"]')!.value).toBe('submitted');
+    expect(urls).toContain('/api/v1/projects/3/images/?workflow_state=submitted&page_size=1000');
+  });
+
+  it('offers "Next image" to people who work on images and says when nothing is left', async () => {
+    const root = document.createElement('div');
+    await mountImages(root, ctx(workflowApi('reviewer').api), 3);
+    root.querySelector<HTMLButtonElement>('[data-testid="next-image"]')!.click();
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="queue-empty"]')!.textContent).toBe('Nothing left to do'));
+  });
+
+  it('does not offer "Next image" to viewers', async () => {
+    const root = document.createElement('div');
+    const { api, urls } = workflowApi('viewer');
+    await mountImages(root, ctx(api), 3);
+    expect(urls).toContain('/api/v1/projects/3/members/?page_size=1000');
+    expect(root.querySelector('[data-testid="next-image"]')).toBeNull();
   });
 });
 

@@ -5,9 +5,14 @@ import type {
   ErrorBody,
   ImageInfo,
   Label,
+  Member,
   Page,
+  Progress,
   Project,
+  Review,
+  ReviewCreate,
   User,
+  WorkflowState,
 } from './types';
 
 export const API_ROOT = '/api/v1';
@@ -248,12 +253,41 @@ export class ApiClient {
     return this.listAll(`${API_ROOT}/projects/${projectId}/labels/`, signal);
   }
 
-  images(projectId: number, signal?: AbortSignal): Promise<ImageInfo[]> {
-    return this.listAll(`${API_ROOT}/projects/${projectId}/images/`, signal);
+  /** A project's images, optionally only those in one workflow state. */
+  images(projectId: number, signal?: AbortSignal, state?: WorkflowState): Promise<ImageInfo[]> {
+    const path = `${API_ROOT}/projects/${projectId}/images/`;
+    return this.listAll(state ? withQuery(path, `workflow_state=${encodeURIComponent(state)}`) : path, signal);
+  }
+
+  members(projectId: number, signal?: AbortSignal): Promise<Member[]> {
+    return this.listAll(`${API_ROOT}/projects/${projectId}/members/`, signal);
+  }
+
+  progress(projectId: number, signal?: AbortSignal): Promise<Progress> {
+    return this.get(`${API_ROOT}/projects/${projectId}/progress/`, signal);
+  }
+
+  /** The caller's next image in the project's work queue, or null (204) when nothing is left. */
+  async nextImage(projectId: number, signal?: AbortSignal): Promise<ImageInfo | null> {
+    const image = await this.get<ImageInfo | undefined>(`${API_ROOT}/projects/${projectId}/next/`, signal);
+    return image ?? null;
   }
 
   image(id: number, signal?: AbortSignal): Promise<ImageInfo> {
     return this.get(`${API_ROOT}/images/${id}/`, signal);
+  }
+
+  submitImage(imageId: number): Promise<ImageInfo> {
+    return this.request('POST', `${API_ROOT}/images/${imageId}/submit/`);
+  }
+
+  reviewImage(imageId: number, data: ReviewCreate): Promise<Review> {
+    return this.request('POST', `${API_ROOT}/images/${imageId}/review/`, { body: data });
+  }
+
+  /** Review decisions on an image, oldest first. */
+  reviews(imageId: number, signal?: AbortSignal): Promise<Review[]> {
+    return this.listAll(`${API_ROOT}/images/${imageId}/reviews/`, signal);
   }
 
   annotations(imageId: number, signal?: AbortSignal): Promise<Annotation[]> {

@@ -19,6 +19,18 @@ export interface User {
   username: string;
 }
 
+/** A member's role in one project, most to least powerful. */
+export type Role = 'owner' | 'manager' | 'reviewer' | 'annotator' | 'viewer';
+
+export interface Member {
+  id: number;
+  user: User;
+  role: Role;
+}
+
+/** Review workflow state of an image. */
+export type WorkflowState = 'new' | 'in_progress' | 'submitted' | 'accepted' | 'rejected';
+
 export interface Project {
   id: number;
   name: string;
@@ -59,9 +71,11 @@ export interface ImageInfo {
   dzi_url: string | null;
   metadata: Record<string, unknown>;
   site: unknown;
-  workflow_state: string | null;
-  assignee: unknown;
-  reviewer: unknown;
+  workflow_state: WorkflowState;
+  /** User id of the annotator the image is assigned to. */
+  assignee: number | null;
+  /** User id of the reviewer the image is assigned to. */
+  reviewer: number | null;
 }
 
 /** Bounding box in level-0 image pixels; origin at the top-left corner of the top-left pixel. */
@@ -93,4 +107,40 @@ export interface AnnotationCreate {
   frame: number;
   geometry: BoxGeometry;
   attributes: Record<string, unknown>;
+}
+
+export type ReviewOutcome = 'accept' | 'reject';
+
+/** One review decision on an image (GET /images/{id}/reviews/, POST /images/{id}/review/). */
+export interface Review {
+  id: number;
+  image: number;
+  reviewer: User | null;
+  decision: ReviewOutcome;
+  comment: string;
+  /** ISO 8601 time of the decision. */
+  at: string;
+}
+
+export interface ReviewCreate {
+  decision: ReviewOutcome;
+  comment: string;
+}
+
+/** Image counts by workflow state (GET /projects/{id}/progress/). */
+export type StateCounts = Record<WorkflowState, number> & { total: number };
+
+export interface MemberProgress extends Record<WorkflowState, number> {
+  user: User;
+  role: Role;
+  assigned: number;
+  annotations: number;
+}
+
+export interface Progress {
+  images: StateCounts;
+  /** accepted / total, 0 when the project has no images. */
+  done_fraction: number;
+  annotations: number;
+  members: MemberProgress[];
 }

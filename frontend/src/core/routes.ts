@@ -1,8 +1,10 @@
-// Pure hash-route parsing and building: #/ projects, #/projects/{id} images, #/images/{id} viewer.
+// Pure hash-route parsing and building: #/ projects, #/projects/{id}[?state=…] images, #/images/{id} viewer.
+import type { WorkflowState } from '../api/types';
+import { isWorkflowState } from './workflow';
 
 export type Route =
   | { name: 'projects' }
-  | { name: 'project'; id: number }
+  | { name: 'project'; id: number; state?: WorkflowState }
   | { name: 'image'; id: number }
   | { name: 'not-found'; path: string };
 
@@ -12,12 +14,15 @@ function id(raw: string | undefined): number | null {
 }
 
 export function parseRoute(hash: string): Route {
-  const path = hash.replace(/^#/, '').split('?')[0] ?? '';
+  const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
   const parts = path.split('/').filter((p) => p !== '');
   if (parts.length === 0) return { name: 'projects' };
   if (parts.length === 2 && parts[0] === 'projects') {
     const projectId = id(parts[1]);
-    if (projectId !== null) return { name: 'project', id: projectId };
+    if (projectId !== null) {
+      const state = new URLSearchParams(query).get('state');
+      return isWorkflowState(state) ? { name: 'project', id: projectId, state } : { name: 'project', id: projectId };
+    }
   }
   if (parts.length === 2 && parts[0] === 'images') {
     const imageId = id(parts[1]);
@@ -31,7 +36,7 @@ export function routeHref(route: Route): string {
     case 'projects':
       return '#/';
     case 'project':
-      return `#/projects/${route.id}`;
+      return `#/projects/${route.id}${route.state ? `?state=${route.state}` : ''}`;
     case 'image':
       return `#/images/${route.id}`;
     case 'not-found':

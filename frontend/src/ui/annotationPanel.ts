@@ -1,4 +1,4 @@
-// Side panel listing an image's saved annotations (label + geometry) with a delete button each.
+// Side-panel section listing an image's saved annotations (label + geometry) with a delete button each.
 import type { Annotation, Label } from '../api/types';
 import { isRect } from '../core/geometry';
 import { h, setChildren } from './dom';
@@ -24,13 +24,15 @@ export class AnnotationPanel {
   readonly el: HTMLElement;
   private readonly list: HTMLOListElement;
   private readonly count: HTMLElement;
+  /** Delete buttons are only offered when the caller may edit the image. */
+  editable = true;
 
   constructor(private readonly events: PanelEvents) {
     this.count = h('span', { class: 'count', 'data-testid': 'annotation-count' }, '0');
     this.list = h('ol', { class: 'annotation-list', 'data-testid': 'annotation-list' });
     this.el = h(
-      'aside',
-      { class: 'side-panel', 'aria-label': 'Annotations' },
+      'section',
+      { class: 'panel-section', 'aria-label': 'Annotations' },
       h('h2', {}, 'Annotations ', this.count),
       this.list,
     );
@@ -40,7 +42,8 @@ export class AnnotationPanel {
   render(annotations: Annotation[], labels: Map<number, Label>): void {
     this.count.textContent = String(annotations.length);
     if (annotations.length === 0) {
-      setChildren(this.list, h('li', { class: 'empty muted' }, 'No annotations yet. Choose a label, press B and drag a box.'));
+      const hint = this.editable ? 'No annotations yet. Choose a label, press B and drag a box.' : 'No annotations.';
+      setChildren(this.list, h('li', { class: 'empty muted' }, hint));
       return;
     }
     const items = [...annotations]
@@ -54,21 +57,7 @@ export class AnnotationPanel {
     const geometry = describeGeometry(a.geometry);
     const swatch = h('span', { class: 'swatch', 'aria-hidden': 'true' });
     swatch.style.background = label?.color ?? '#888888';
-    const del = h(
-      'button',
-      {
-        type: 'button',
-        class: 'delete icon-button',
-        'data-testid': 'delete-annotation',
-        'aria-label': `Delete ${name} annotation ${a.id}`,
-        title: 'Delete',
-      },
-      '✕',
-    );
-    del.addEventListener('click', (e) => {
-      e.stopPropagation();
-      this.events.onDelete(a.id);
-    });
+    const del = this.editable ? this.deleteButton(a.id, name) : null;
     const show = h(
       'button',
       { type: 'button', class: 'annotation-show', title: 'Show on image' },
@@ -80,5 +69,24 @@ export class AnnotationPanel {
     const li = h('li', { class: 'annotation-item', 'data-testid': 'annotation-item', 'data-id': a.id }, show, del);
     li.addEventListener('mouseenter', () => this.events.onHover(a.id));
     return li;
+  }
+
+  private deleteButton(id: number, name: string): HTMLButtonElement {
+    const del = h(
+      'button',
+      {
+        type: 'button',
+        class: 'delete icon-button',
+        'data-testid': 'delete-annotation',
+        'aria-label': `Delete ${name} annotation ${id}`,
+        title: 'Delete',
+      },
+      '✕',
+    );
+    del.addEventListener('click', (e) => {
+      e.stopPropagation();
+      this.events.onDelete(id);
+    });
+    return del;
   }
 }

@@ -21,7 +21,13 @@ export interface EditorListener {
   /** Annotations, pending boxes or undo/redo availability changed. */
   onChange(): void;
   onStatus(kind: StatusKind, text: string, title?: string): void;
+  /** A write (create, delete, undo or redo) succeeded on the server. */
+  onSaved?(): void;
+  /** The server refused a write because the image is locked for review (409 image_locked). */
+  onLocked?(err: ApiError): void;
 }
+
+export const IMAGE_LOCKED = 'image_locked';
 
 function errorText(err: unknown): { text: string; title: string } {
   if (err instanceof ApiError) {
@@ -151,11 +157,13 @@ export class AnnotationEditor {
     try {
       const result = await work();
       this.lastFailed = false;
+      this.listener.onSaved?.();
       return result;
     } catch (err) {
       this.lastFailed = true;
       const { text, title } = errorText(err);
       this.listener.onStatus('error', text, title);
+      if (err instanceof ApiError && err.code === IMAGE_LOCKED) this.listener.onLocked?.(err);
       return undefined;
     } finally {
       this.inFlight -= 1;

@@ -1,4 +1,4 @@
-// Viewer toolbar: label picker, box tool toggle, undo/redo, zoom buttons and the save status.
+// Viewer toolbar: label picker, box tool toggle, undo/redo (or a read-only note), zoom buttons and the save status.
 import type { Label } from '../api/types';
 import { h } from './dom';
 import { StatusLine } from './status';
@@ -17,6 +17,8 @@ export class Toolbar {
   readonly toolButton: HTMLButtonElement;
   private readonly undoButton: HTMLButtonElement;
   private readonly redoButton: HTMLButtonElement;
+  private readonly editGroup: HTMLElement;
+  private readonly readOnlyNote: HTMLElement;
 
   constructor(labels: Label[], events: ToolbarEvents) {
     this.labelSelect = h('select', { 'data-testid': 'label-select', id: 'label-select', disabled: labels.length === 0 });
@@ -53,9 +55,10 @@ export class Toolbar {
     this.redoButton = small('↷', 'Redo (Ctrl+Shift+Z)', events.onRedo, 'redo');
     this.setHistory(false, false);
 
-    this.el = h(
-      'div',
-      { class: 'toolbar', role: 'toolbar', 'aria-label': 'Annotation tools' },
+    // Drawing controls, hidden as a group when the image is read-only for the caller.
+    this.editGroup = h(
+      'span',
+      { class: 'toolbar-group' },
       h('label', { for: 'label-select', class: 'toolbar-label' }, 'Label'),
       this.labelSelect,
       this.toolButton,
@@ -63,6 +66,14 @@ export class Toolbar {
       this.undoButton,
       this.redoButton,
       h('span', { class: 'separator', 'aria-hidden': 'true' }),
+    );
+    this.readOnlyNote = h('span', { class: 'read-only', 'data-testid': 'read-only', hidden: true });
+
+    this.el = h(
+      'div',
+      { class: 'toolbar', role: 'toolbar', 'aria-label': 'Annotation tools' },
+      this.editGroup,
+      this.readOnlyNote,
       small('−', 'Zoom out', () => events.onZoom('out'), 'zoom-out'),
       small('+', 'Zoom in', () => events.onZoom('in'), 'zoom-in'),
       small('⤢', 'Fit image', () => events.onZoom('home'), 'zoom-home'),
@@ -83,6 +94,13 @@ export class Toolbar {
   setToolActive(active: boolean): void {
     this.toolButton.setAttribute('aria-pressed', String(active));
     this.toolButton.classList.toggle('active', active);
+  }
+
+  /** Show the drawing controls, or hide them and say why the image is read-only. */
+  setEditable(editable: boolean, reason: string | null = null): void {
+    this.editGroup.hidden = !editable;
+    this.readOnlyNote.hidden = editable;
+    this.readOnlyNote.textContent = editable ? '' : (reason ?? 'View only');
   }
 
   setHistory(canUndo: boolean, canRedo: boolean): void {

@@ -1,6 +1,6 @@
-// Annotation workspace for one ready image: wires toolbar, OSD viewer, box tool, editor and side panel.
+// Annotation workspace for one ready image: wires toolbar, OSD viewer, box tool, editor and side panel (or read-only).
 import type { Annotation, ImageInfo, Label } from '../api/types';
-import type { ApiClient } from '../api/client';
+import type { ApiClient, ApiError } from '../api/client';
 import { isRect, type Rect, type Size } from '../core/geometry';
 import { BoxTool } from '../tools/bbox';
 import { inlineTileSource, tilesUrlFor, type DziInfo } from '../viewer/dzi';
@@ -18,19 +18,47 @@ export interface WorkspaceData {
   dzi: DziInfo;
 }
 
+export interface WorkspaceOptions {
+  /** May the caller draw and delete boxes (default true)? */
+  editable?: boolean;
+  /** Shown in the toolbar instead of the drawing controls when not editable. */
+  readOnlyReason?: string | null;
+  /** Elements placed above the annotation list in the side panel (review notes and actions). */
+  sideTop?: Node[];
+  /** An annotation write succeeded. */
+  onSaved?(): void;
+  /** A write was refused because the image is locked for review. */
+  onLocked?(err: ApiError): void;
+}
+
+/** Handle to a mounted workspace. */
+export interface Workspace {
+  /** Turn drawing and deleting on or off (e.g. after the image was submitted). */
+  setEditable(editable: boolean, reason?: string | null): void;
+  /** True while annotation writes are in flight. */
+  readonly saving: boolean;
+}
+
 const FALLBACK_COLOR = '#ffcc00';
 
 function safeColor(color: string | undefined): string {
   return color && /^#[0-9a-f]{6}$/i.test(color) ? color : FALLBACK_COLOR;
 }
 
-export function mountWorkspace(root: HTMLElement, api: ApiClient, signal: AbortSignal, data: WorkspaceData): void {
+export function mountWorkspace(
+  root: HTMLElement,
+  api: ApiClient,
+  signal: AbortSignal,
+  data: WorkspaceData,
+  options: WorkspaceOptions = {},
+): Workspace {
   const { image, dzi } = data;
   const boxLabels = data.labels.filter((l) => l.kind === 'bbox');
   const labelMap = new Map(data.labels.map((l) => [l.id, l]));
   const size: Size = { width: image.width ?? dzi.width, height: image.height ?? dzi.height };
   let draft: Rect | null = null;
   let highlighted: number | null = null;
+  let editable = options.editable ?? true;
 
   const toolbar = new Toolbar(boxLabels, {
     onToolToggle: () => tool.toggle(),
@@ -51,11 +79,18 @@ export function mountWorkspace(root: HTMLElement, api: ApiClient, signal: AbortS
     },
   });
   const viewerEl = h('div', { class: 'viewer', 'data-testid': 'viewer' });
-  const hint =
-    boxLabels.length === 0
-      ? h('p', { class: 'message warning' }, 'This project has no bounding-box labels, so boxes cannot be drawn.')
-      : null;
-  root.append(toolbar.el, hint ?? '', h('div', { class: 'workspace' }, viewerEl, panel.el));
+  const hint = h(
+    'p',
+    { class: 'message warning', hidden: true },
+    'This project has no bounding-box labels, so boxes cannot be drawn.',
+  );
+  const side = h(
+    'aside',
+    { class: 'side-panel', 'aria-label': 'Image review and annotations' },
+    ...(options.sideTop ?? []),
+    panel.el,
+  );
+  root.append(toolbar.el, hint, h('div', { class: 'workspace' }, viewerEl, side));
 
   const viewer = new ImageViewer(viewerEl, {
     onOpenFailed: (message) => toolbar.status.set('error', `Could not open the image: ${message}`),
@@ -65,6 +100,8 @@ export function mountWorkspace(root: HTMLElement, api: ApiClient, signal: AbortS
   const editor = new AnnotationEditor(api, image.id, data.annotations, {
     onChange: () => render(),
     onStatus: (kind, text, title) => toolbar.status.set(kind, text, title),
+    onSaved: () => options.onSaved?.(),
+    onLocked: (err) => options.onLocked?.(err),
   });
 
   const showDrafts = (): void => viewer.setDrafts(draft ? [...editor.pending, draft] : editor.pending);
@@ -101,6 +138,7 @@ export function mountWorkspace(root: HTMLElement, api: ApiClient, signal: AbortS
     },
     {
       onBox: (rect) => {
+        if (!editable) return;
         const labelId = toolbar.selectedLabelId;
         if (labelId === null) toolbar.status.set('error', 'Choose a label first.');
         else void editor.createBox(rect, labelId);
@@ -111,7 +149,7 @@ export function mountWorkspace(root: HTMLElement, api: ApiClient, signal: AbortS
 
   const onKey = (event: KeyboardEvent): void => {
     const action = hotkeyAction(event, boxLabels);
-    if (!action) return;
+    if (!action || (!editable && action.type !== 'leave-tool')) return;
     event.preventDefault();
     if (action.type === 'toggle-tool') {
       if (boxLabels.length > 0) tool.toggle();
@@ -127,5 +165,21 @@ export function mountWorkspace(root: HTMLElement, api: ApiClient, signal: AbortS
     tool.deactivate();
     viewer.destroy();
   });
-  render();
+
+  function setEditable(on: boolean, reason: string | null = null): void {
+    editable = on;
+    if (!on) tool.deactivate();
+    toolbar.setEditable(on, reason);
+    panel.editable = on;
+    hint.hidden = !on || boxLabels.length > 0;
+    render();
+  }
+
+  setEditable(editable, options.readOnlyReason ?? null);
+  return {
+    setEditable,
+    get saving() {
+      return editor.busy;
+    },
+  };
 }
