@@ -114,6 +114,10 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 ANNOTATOR_MAX_UPLOAD_BYTES = int(os.environ.get("ANNOTATOR_MAX_UPLOAD_BYTES", 2 * 1024**3))
+ANNOTATOR_ZIP_MAX_ENTRIES = int(os.environ.get("ANNOTATOR_ZIP_MAX_ENTRIES", 20_000))
+ANNOTATOR_ZIP_MAX_BYTES = int(os.environ.get("ANNOTATOR_ZIP_MAX_BYTES", 20 * 1024**3))
+# Raw uploads wait here (outside media storage) until ingest has de-identified them; None: the system's.
+FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
 ANNOTATOR_MAX_IMAGE_PIXELS = int(os.environ.get("ANNOTATOR_MAX_IMAGE_PIXELS", 100_000**2))
 ANNOTATOR_PROJECT_CREATE_STAFF_ONLY = env_bool("ANNOTATOR_PROJECT_CREATE_STAFF_ONLY", False)
 

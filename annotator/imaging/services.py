@@ -3,104 +3,56 @@
 from __future__ import annotations
 
 import logging
-import re
+import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from annotator.core.errors import RejectedFile
-from annotator.core.storage import ensure_dir, image_dir, remove_tree
-from annotator.imaging.dicom import read as dicom_read
-from annotator.imaging.dicom.deidentify import deidentify, pseudonym
-from annotator.imaging.models import Image, ImageKind, ImageStatus
-from annotator.imaging.sniff import HEAD_BYTES, sniff
+from annotator.core.storage import image_dir, remove_tree
+from annotator.imaging import ingest
+from annotator.imaging.ingest import UploadResult
+from annotator.imaging.models import Image, ImageStatus
 from annotator.projects.models import Project
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass
-class UploadResult:
-    images: list[Image] = field(default_factory=list)
-    rejected: list[dict[str, str]] = field(default_factory=list)
-
-
-def clean_name(raw: str | None) -> str:
-    """A display name from a client filename: last path part, printable, at most 255 chars."""
-    base = re.split(r"[\\/]", raw or "")[-1]
-    base = "".join(ch for ch in base if ch.isprintable()).strip()
-    return base[:255] or "unnamed"
-
-
 def image_upload(
     *, project: Project, user: AbstractBaseUser | None, files: Iterable[UploadedFile], site: str = ""
 ) -> UploadResult:
-    """Store each file as a pending image and queue its processing; bad files are rejected alone."""
+    """Store each file (or zip of files) as pending images and queue their processing; bad files alone fail."""
     result = UploadResult()
-    for upload in files:
-        name = clean_name(upload.name)
-        try:
-            result.images.append(_ingest_one(project=project, user=user, upload=upload, name=name, site=site))
-        except RejectedFile as exc:
-            result.rejected.append({"filename": name, "detail": exc.detail, "code": exc.code})
+    with ingest.workspace() as work:
+        incoming = []
+        for upload in files:
+            name = ingest.clean_name(upload.name)
+            if upload.size is not None and upload.size > settings.ANNOTATOR_MAX_UPLOAD_BYTES:
+                result.reject(
+                    name,
+                    f"the file is {upload.size} bytes, above the limit of {settings.ANNOTATOR_MAX_UPLOAD_BYTES}",
+                    "file_too_large",
+                )
+                continue
+            if not upload.size:
+                result.reject(name, "the file is empty", "empty_file")
+                continue
+            incoming.append(ingest.Incoming(name, _local_copy(upload, work)))
+        ingest.ingest(project=project, user=user, files=ingest.expand(incoming, work, result), site=site, result=result)
     return result
 
 
-def _ingest_one(
-    *, project: Project, user: AbstractBaseUser | None, upload: UploadedFile, name: str, site: str
-) -> Image:
-    if upload.size is not None and upload.size > settings.ANNOTATOR_MAX_UPLOAD_BYTES:
-        raise RejectedFile(
-            f"the file is {upload.size} bytes, above the limit of {settings.ANNOTATOR_MAX_UPLOAD_BYTES}",
-            code="file_too_large",
-        )
-    upload.seek(0)
-    sniffed = sniff(upload.read(HEAD_BYTES))
-    upload.seek(0)
-    dataset = None
-    metadata: dict = {}
-    if sniffed.kind == ImageKind.DICOM:
-        dataset = dicom_read.read_dataset(upload.file)
-        if project.deidentify:
-            patient_ref = deidentify(dataset, key=project.pseudonym_key)
-        else:
-            patient_ref = pseudonym(project.pseudonym_key, str(dataset.get("PatientID", "")))
-        metadata = dicom_read.metadata(dataset, patient_ref=patient_ref)
-    with transaction.atomic():
-        image = Image.objects.create(
-            project=project,
-            name=name,
-            kind=sniffed.kind,
-            original_ext=sniffed.ext,
-            site=site[:100],
-            uploaded_by=user,
-            metadata=metadata,
-            frames=dicom_read.frame_count(dataset) if dataset is not None else 1,
-        )
-        folder = ensure_dir(image_dir(image.pk))
-        try:
-            target = folder / f"original.{sniffed.ext}"
-            if dataset is not None:
-                dicom_read.write_dataset(dataset, target)
-            else:
-                with target.open("wb") as out:
-                    for chunk in upload.chunks():
-                        out.write(chunk)
-        except Exception:
-            remove_tree(folder)
-            raise
-        transaction.on_commit(lambda: _enqueue_processing(image.pk))
-    return image
-
-
-def _enqueue_processing(image_id: int) -> None:
-    from annotator.imaging.tasks import process_image
-
-    process_image.delay(image_id)
+def _local_copy(upload: UploadedFile, work: Path) -> Path:
+    """A path to the upload's bytes: Django's own temporary file when it made one, else a copy in work."""
+    if hasattr(upload, "temporary_file_path"):
+        return Path(upload.temporary_file_path())
+    with tempfile.NamedTemporaryFile(dir=work, prefix="upload-", delete=False) as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return Path(out.name)
 
 
 def image_delete(*, image: Image) -> None:
@@ -114,4 +66,4 @@ def image_reprocess(*, image_id: int) -> None:
     """Queue an image to be processed again from its stored original."""
     with transaction.atomic():
         Image.objects.filter(pk=image_id).update(status=ImageStatus.PENDING, error="")
-        transaction.on_commit(lambda: _enqueue_processing(image_id))
+        transaction.on_commit(lambda: ingest.enqueue(image_id))

@@ -24,6 +24,7 @@ __all__ = [
     "raw_frame_with_headers",
     "raw_headers",
     "read_dataset",
+    "read_header",
     "write_dataset",
 ]
 
@@ -37,6 +38,16 @@ def read_dataset(source: str | Path | BinaryIO) -> Dataset:
     """Parse a DICOM file; a broken one, or pixels we cannot decode, raise RejectedFile with the reason."""
     try:
         ds = pydicom.dcmread(source)
+    except (InvalidDicomError, EOFError, ValueError, KeyError, OSError) as exc:
+        raise RejectedFile(f"not a readable DICOM file ({exc})", code="invalid_dicom") from exc
+    check_decodable(ds)
+    return ds
+
+
+def read_header(path: str | Path) -> Dataset:
+    """Parse a DICOM file's attributes without its pixel data (for grouping many files cheaply)."""
+    try:
+        ds = pydicom.dcmread(path, stop_before_pixels=True)
     except (InvalidDicomError, EOFError, ValueError, KeyError, OSError) as exc:
         raise RejectedFile(f"not a readable DICOM file ({exc})", code="invalid_dicom") from exc
     check_decodable(ds)

@@ -66,13 +66,37 @@ def has_pixels(ds: Dataset) -> bool:
     return "PixelData" in ds
 
 
+NATIVE_SYNTAXES = frozenset(
+    {"1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.1.99", "1.2.840.10008.1.2.2"}
+)
+
+
+def expected_native_length(ds: Dataset) -> int:
+    """Bytes of uncompressed Pixel Data the header describes (rows × columns × samples × frames × bits)."""
+    rows, columns = int(ds.get("Rows", 0) or 0), int(ds.get("Columns", 0) or 0)
+    samples, bits = int(ds.get("SamplesPerPixel", 1) or 1), int(ds.get("BitsAllocated", 8) or 8)
+    frames = int(ds.get("NumberOfFrames", 1) or 1)
+    values = rows * columns * samples * frames
+    if str(ds.get("PhotometricInterpretation", "")) == "YBR_FULL_422":
+        values = values * 2 // 3  # two chroma samples shared by each pair of pixels
+    return (values * bits + 7) // 8
+
+
 def check_decodable(ds: Dataset) -> None:
-    """Raise RejectedFile (unsupported_transfer_syntax) when the dataset's pixels cannot be decoded."""
+    """Raise RejectedFile when the pixels cannot be decoded: an unsupported syntax, or native data cut short."""
     if not has_pixels(ds):
         return
     reason = unsupported_reason(syntax_uid(ds))
     if reason:
         raise RejectedFile(reason, code="unsupported_transfer_syntax")
+    if syntax_uid(ds) in NATIVE_SYNTAXES and "PixelData" in ds:
+        actual, expected = len(ds.PixelData), expected_native_length(ds)
+        if actual < expected:
+            raise RejectedFile(
+                f"the pixel data is {actual} bytes, shorter than the {expected} its header describes "
+                "(a truncated file?)",
+                code="truncated_pixels",
+            )
 
 
 def decode_frame(ds: Dataset, frame: int) -> tuple[np.ndarray, str]:

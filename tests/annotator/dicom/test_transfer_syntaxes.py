@@ -167,12 +167,18 @@ def test_a_supported_syntax_without_its_plugin_says_so(monkeypatch: pytest.Monke
     assert reason is not None and "JPEG-LS Lossless" in reason and "no decoder" in reason
 
 
-@pytest.mark.parametrize("name", ["JPEG-lossy.dcm", "JPEG2000-embedded-sequence-delimiter.dcm", "MR_truncated.dcm"])
+@pytest.mark.parametrize("name", ["JPEG-lossy.dcm", "JPEG2000-embedded-sequence-delimiter.dcm"])
 def test_corrupt_pixel_data_is_a_rejected_file_not_a_library_error(name: str) -> None:
     with pytest.raises(RejectedFile) as caught:
         display_frame(sample(name))
     assert caught.value.code == "undecodable_pixels"
     assert "cannot be decoded" in caught.value.detail
+
+
+def test_native_pixel_data_shorter_than_its_header_is_refused_on_read() -> None:
+    with pytest.raises(RejectedFile) as caught:
+        read.read_dataset(get_testdata_file("MR_truncated.dcm"))
+    assert caught.value.code == "truncated_pixels" and "shorter than" in caught.value.detail
 
 
 def test_a_file_without_pixel_data_cannot_be_displayed() -> None:

@@ -1,0 +1,226 @@
+"""Turn uploaded files, and the files inside uploaded zips, into pending images; DICOM de-identified first."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from annotator.core.errors import RejectedFile
+from annotator.core.storage import ensure_dir, image_dir, remove_tree
+from annotator.imaging import archive
+from annotator.imaging.dicom import read as dicom_read
+from annotator.imaging.dicom.burned_in import burned_in_risk
+from annotator.imaging.dicom.deidentify import deidentify, pseudonym
+from annotator.imaging.dicom.series import group_series
+from annotator.imaging.dicom.transfer import has_pixels
+from annotator.imaging.models import Image, ImageKind
+from annotator.imaging.sniff import HEAD_BYTES, sniff
+from annotator.projects.models import Project
+
+SERIES_DIR = "series"
+SERIES_EXT = "series"
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One file to ingest: a display name and a private temporary copy we own."""
+
+    name: str
+    path: Path
+
+
+@dataclass
+class UploadResult:
+    images: list[Image] = field(default_factory=list)
+    rejected: list[dict[str, str]] = field(default_factory=list)
+
+    def reject(self, name: str, detail: str, code: str) -> None:
+        self.rejected.append({"filename": name, "detail": detail, "code": code})
+
+
+def clean_name(raw: str | None) -> str:
+    """A display name from a client filename: last path part, printable, at most 255 chars."""
+    base = re.split(r"[\\/]", raw or "")[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip()
+    return base[:255] or "unnamed"
+
+
+@contextmanager
+def workspace() -> Iterator[Path]:
+    """A private temporary folder outside media storage, removed with everything in it afterwards."""
+    with tempfile.TemporaryDirectory(prefix="annotator-ingest-", dir=settings.FILE_UPLOAD_TEMP_DIR) as folder:
+        yield Path(folder)
+
+
+def archive_limits() -> archive.Limits:
+    """Archive limits from settings."""
+    return archive.Limits(
+        max_entries=settings.ANNOTATOR_ZIP_MAX_ENTRIES,
+        max_total_bytes=settings.ANNOTATOR_ZIP_MAX_BYTES,
+        max_entry_bytes=settings.ANNOTATOR_MAX_UPLOAD_BYTES,
+    )
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(HEAD_BYTES)
+
+
+def expand(files: Iterable[Incoming], work: Path, result: UploadResult) -> list[Incoming]:
+    """Replace each zip by its entries (copied into work under numbered names); nested zips are refused."""
+    out: list[Incoming] = []
+    for item in files:
+        if not archive.looks_like_zip(_head(item.path)):
+            out.append(item)
+            continue
+        try:
+            out.extend(_unzip(item, work, result))
+        except archive.ArchiveError as exc:
+            result.reject(item.name, exc.detail, exc.code)
+    return out
+
+
+def _unzip(item: Incoming, work: Path, result: UploadResult) -> list[Incoming]:
+    limits = archive_limits()
+    entries: list[Incoming] = []
+    with item.path.open("rb") as handle, archive.open_archive(handle) as zipped:
+        readable, problems = archive.scan(zipped, limits)
+        for problem in problems:
+            result.reject(f"{item.name}/{problem.name}", problem.detail, problem.code)
+        for entry in readable:
+            with tempfile.NamedTemporaryFile(dir=work, prefix="entry-", delete=False) as out:
+                archive.copy_entry(zipped, entry, out, limits)
+            target = Path(out.name)
+            name = f"{item.name}/{entry.name}"
+            if archive.looks_like_zip(_head(target)):
+                result.reject(
+                    name, "archives inside archives are not accepted; upload the inner zip itself", "nested_archive"
+                )
+                target.unlink()
+                continue
+            entries.append(Incoming(name, target))
+    return entries
+
+
+def ingest(
+    *, project: Project, user: AbstractBaseUser | None, files: list[Incoming], site: str, result: UploadResult
+) -> None:
+    """Create an image for each good file (a whole DICOM series becomes one image); refuse the rest."""
+    dicom: list[tuple[Incoming, Any]] = []
+    for item in files:
+        try:
+            sniffed = sniff(_head(item.path))
+            if sniffed.kind == ImageKind.DICOM:
+                dicom.append((item, dicom_read.read_header(item.path)))
+            else:
+                result.images.append(_store_raster(project, user, item, sniffed.kind, sniffed.ext, site))
+        except RejectedFile as exc:
+            result.reject(item.name, exc.detail, exc.code)
+    for group in _dicom_groups(dicom):
+        try:
+            result.images.append(_store_dicom(project, user, group, site))
+        except RejectedFile as exc:
+            for item in group:
+                result.reject(item.name, exc.detail, exc.code)
+
+
+def _dicom_groups(headers: list[tuple[Incoming, Any]]) -> list[list[Incoming]]:
+    """Files of one stackable series together (in slice order); every other file on its own."""
+    by_dataset = {id(ds): item for item, ds in headers}
+    groups: list[list[Incoming]] = []
+    for series in group_series([ds for _, ds in headers]):
+        members = [by_dataset[id(ds)] for ds in series.datasets]
+        if series.stackable and len(members) > 1:
+            groups.append(members)
+        else:
+            groups.extend([member] for member in members)
+    return groups
+
+
+def _new_image(project: Project, user: AbstractBaseUser | None, **fields: Any) -> Image:
+    return Image.objects.create(project=project, uploaded_by=user, **fields)
+
+
+def _store_raster(
+    project: Project, user: AbstractBaseUser | None, item: Incoming, kind: str, ext: str, site: str
+) -> Image:
+    with transaction.atomic():
+        image = _new_image(project, user, name=clean_name(item.name), kind=kind, original_ext=ext, site=site[:100])
+        folder = ensure_dir(image_dir(image.pk))
+        try:
+            shutil.copyfile(item.path, folder / f"original.{ext}")
+        except Exception:
+            remove_tree(folder)
+            raise
+        transaction.on_commit(lambda: enqueue(image.pk))
+    return image
+
+
+def _deidentified(project: Project, path: Path) -> tuple[Any, str, str | None]:
+    dataset = dicom_read.read_dataset(path)
+    if not has_pixels(dataset):
+        raise RejectedFile("this DICOM file has no pixel data (a report or structure set?)", code="no_pixels")
+    hold = burned_in_risk(dataset)
+    if project.deidentify:
+        patient_ref = deidentify(dataset, key=project.pseudonym_key)
+    else:
+        patient_ref = pseudonym(project.pseudonym_key, str(dataset.get("PatientID", "")))
+    return dataset, patient_ref, hold
+
+
+def _store_dicom(project: Project, user: AbstractBaseUser | None, group: list[Incoming], site: str) -> Image:
+    first, patient_ref, hold = _deidentified(project, group[0].path)
+    series = len(group) > 1
+    metadata = dicom_read.metadata(first, patient_ref=patient_ref)
+    if hold:
+        metadata["hold_reason"] = hold
+    name = clean_name(group[0].name) if not series else f"{clean_name(group[0].name)} (+{len(group) - 1} slices)"
+    with transaction.atomic():
+        image = _new_image(
+            project,
+            user,
+            name=name[:255],
+            kind=ImageKind.DICOM,
+            site=site[:100],
+            metadata=metadata,
+            original_ext=SERIES_EXT if series else "dcm",
+            frames=len(group) if series else dicom_read.frame_count(first),
+        )
+        folder = ensure_dir(image_dir(image.pk))
+        try:
+            if not series:
+                dicom_read.write_dataset(first, folder / "original.dcm")
+            else:
+                _write_series(project, first, group, ensure_dir(folder / SERIES_DIR))
+        except Exception:
+            remove_tree(folder)
+            raise
+        transaction.on_commit(lambda: enqueue(image.pk))
+    return image
+
+
+def _write_series(project: Project, first: Any, group: list[Incoming], folder: Path) -> None:
+    """Write each slice de-identified, named by its position in the series (frame n is file n)."""
+    dicom_read.write_dataset(first, folder / f"{0:05d}.dcm")
+    for index, item in enumerate(group[1:], start=1):
+        try:
+            dataset, _, _ = _deidentified(project, item.path)
+        except RejectedFile as exc:
+            raise RejectedFile(f"slice {item.name} of the series: {exc.detail}", code=exc.code) from exc
+        dicom_read.write_dataset(dataset, folder / f"{index:05d}.dcm")
+
+
+def enqueue(image_id: int) -> None:
+    from annotator.imaging.tasks import process_image
+
+    process_image.delay(image_id)
