@@ -48,8 +48,8 @@ COPY --from=frontend /build/frontend/dist/ frontend/dist/
 # collectstatic imports the settings, which refuse the development key when DEBUG is off: give it a
 # throwaway key for this one command only (it is not kept in the image's environment).
 RUN SECRET_KEY=collectstatic-build-only-not-a-secret DEBUG=0 python manage.py collectstatic --noinput \
-    && mkdir -p /data/media \
-    && chown app:app /data/media
+    && mkdir -p /data/media /data/uploads \
+    && chown app:app /data/media /data/uploads
 # /data/media is owned by the app user, so a fresh named volume mounted there (compose) inherits that.
 
 USER app

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "annotator.imaging",
     "annotator.annotations",
     "annotator.exports",
+    "annotator.uploads",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +115,11 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 ANNOTATOR_MAX_UPLOAD_BYTES = int(os.environ.get("ANNOTATOR_MAX_UPLOAD_BYTES", 2 * 1024**3))
+# Resumable uploads: raw bytes wait outside media storage until ingest has de-identified them.
+ANNOTATOR_UPLOAD_DIR = Path(os.environ.get("ANNOTATOR_UPLOAD_DIR", VAR_DIR / "uploads"))
+ANNOTATOR_UPLOAD_CHUNK_BYTES = int(os.environ.get("ANNOTATOR_UPLOAD_CHUNK_BYTES", 64 * 1024**2))
+ANNOTATOR_UPLOAD_QUOTA_BYTES = int(os.environ.get("ANNOTATOR_UPLOAD_QUOTA_BYTES", 20 * 1024**3))
+ANNOTATOR_UPLOAD_TTL_HOURS = int(os.environ.get("ANNOTATOR_UPLOAD_TTL_HOURS", 24))
 ANNOTATOR_ZIP_MAX_ENTRIES = int(os.environ.get("ANNOTATOR_ZIP_MAX_ENTRIES", 20_000))
 ANNOTATOR_ZIP_MAX_BYTES = int(os.environ.get("ANNOTATOR_ZIP_MAX_BYTES", 20 * 1024**3))
 # Raw uploads wait here (outside media storage) until ingest has de-identified them; None: the system's.
@@ -137,6 +143,9 @@ CELERY_TASK_ROUTES = {
     "annotator.exports.tasks.*": {"queue": "heavy"},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "reap-uploads": {"task": "annotator.uploads.tasks.reap_uploads", "schedule": 60 * 60},
+}
 # Redis re-delivers unacknowledged tasks after this; it must outlast the longest task (acks_late).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 5 * 60 * 60}
 

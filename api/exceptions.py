@@ -12,6 +12,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from annotator.core import errors
 
 _STATUS = {
+    errors.TooLarge: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    errors.Gone: status.HTTP_410_GONE,
     errors.ValidationFailed: status.HTTP_400_BAD_REQUEST,
     errors.RejectedFile: status.HTTP_400_BAD_REQUEST,
     errors.NotFound: status.HTTP_404_NOT_FOUND,

@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from api import annotations, auth, exports, images, projects, workflow
+from api import annotations, auth, exports, images, projects, uploads, workflow
 
 
 class TileFormatConverter:
@@ -44,6 +44,9 @@ urlpatterns = [
     path("projects/<id:project_id>/labels/", projects.LabelListView.as_view(), name="label-list"),
     path("labels/<id:label_id>/", projects.LabelDetailView.as_view(), name="label-detail"),
     path("projects/<id:project_id>/images/", images.ImageListView.as_view(), name="image-list"),
+    path("projects/<id:project_id>/uploads/", uploads.UploadListView.as_view(), name="upload-list"),
+    path("uploads/<id:upload_id>/", uploads.UploadDetailView.as_view(), name="upload-detail"),
+    path("uploads/<id:upload_id>/complete/", uploads.UploadCompleteView.as_view(), name="upload-complete"),
     path("images/<id:image_id>/", images.ImageDetailView.as_view(), name="image-detail"),
     path("images/<id:image_id>/thumbnail", images.ThumbnailView.as_view(), name="image-thumbnail"),
     path("images/<id:image_id>/dzi", images.DziView.as_view(), name="image-dzi"),

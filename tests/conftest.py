@@ -33,8 +33,9 @@ def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_media(media_dir: Path) -> None:
+def _isolated_media(media_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     settings.MEDIA_ROOT = media_dir
+    settings.ANNOTATOR_UPLOAD_DIR = tmp_path_factory.getbasetemp() / "uploads"
 
 
 @pytest.fixture

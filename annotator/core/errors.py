@@ -57,3 +57,15 @@ class RejectedFile(AnnotatorError):
     """An uploaded file cannot be ingested; the detail says why."""
 
     code = "rejected_file"
+
+
+class TooLarge(AnnotatorError):
+    """A declared size, a chunk or a file exceeds a limit."""
+
+    code = "too_large"
+
+
+class Gone(AnnotatorError):
+    """The object existed but can no longer be used (expired, aborted, finished)."""
+
+    code = "gone"

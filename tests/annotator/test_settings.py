@@ -35,3 +35,13 @@ def test_debug_off_with_a_real_key_starts_and_reads_database_url() -> None:
 def test_embedded_defaults_use_sqlite() -> None:
     result = _load_settings()
     assert result.stdout.split() == ["django.db.backends.sqlite3", "True"]
+
+
+def test_every_periodic_task_is_a_registered_task() -> None:
+    from django.conf import settings
+
+    from annotator.celery import app
+
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks, entry["task"]

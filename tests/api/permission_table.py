@@ -40,6 +40,7 @@ class Row:
 
 
 IF_MATCH = {"HTTP_IF_MATCH": '"1"'}
+NOT_YOURS = {role: 404 for role in ALL - OWNER}
 BOX = {"x": 1, "y": 1, "w": 5, "h": 5}
 
 TABLE: tuple[Row, ...] = (
@@ -61,6 +62,12 @@ TABLE: tuple[Row, ...] = (
     Row("DELETE", "/api/v1/labels/{spare_label}/", 204, MANAGERS),
     Row("GET", "/api/v1/projects/{project}/images/", 200, ALL),
     Row("POST", "/api/v1/projects/{project}/images/", 201, MANAGERS, body="upload", fmt="multipart"),
+    Row("POST", "/api/v1/projects/{project}/uploads/", 201, MANAGERS, body={"filename": "big.tif", "size": 10}),
+    # An upload belongs to the person who opened it (the owner here): to anyone else it does not exist.
+    Row("GET", "/api/v1/uploads/{upload}/", 200, OWNER, overrides=NOT_YOURS),
+    Row("PATCH", "/api/v1/uploads/{upload}/", 204, OWNER, body="chunk", overrides=NOT_YOURS),
+    Row("POST", "/api/v1/uploads/{upload}/complete/", 409, OWNER, overrides=NOT_YOURS),  # bytes still missing
+    Row("DELETE", "/api/v1/uploads/{upload}/", 204, OWNER, overrides=NOT_YOURS),
     Row("GET", "/api/v1/images/{image}/", 200, ALL),
     Row("PATCH", "/api/v1/images/{image}/", 200, MANAGERS, body={"site": "b"}),
     Row("DELETE", "/api/v1/images/{image}/", 204, MANAGERS),

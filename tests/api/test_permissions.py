@@ -22,6 +22,7 @@ from annotator.imaging.models import Image, WorkflowState
 from annotator.imaging.processing import image_process
 from annotator.imaging.services import image_upload
 from annotator.projects.services import label_create, project_create
+from annotator.uploads.services import upload_open
 from tests.api.permission_table import ALL, TABLE, Row
 from tests.conftest import png_bytes
 
@@ -66,6 +67,7 @@ def _world(tag: str, owner: Any, template: Path) -> dict[str, Any]:
     for each in (image, submitted):
         shutil.copytree(template, image_dir(each.pk), dirs_exist_ok=True)
     annotation = annotation_create(image=image, author=owner, label=label, geometry={"x": 1, "y": 1, "w": 5, "h": 5})
+    upload = upload_open(project=project, user=owner, filename="big.tif", size=10)
     export = ExportJob.objects.create(project=project, format="coco", status=ExportStatus.DONE)
     ensure_dir(export_dir(export.pk))
     export_zip_path(export).write_bytes(b"PK\x05\x06" + b"\x00" * 18)
@@ -81,6 +83,7 @@ def _world(tag: str, owner: Any, template: Path) -> dict[str, Any]:
         "annotator_id": worker.pk,
         "top_level": 9,
         "tile_format": "jpeg",
+        "upload": upload.pk,
     }
 
 
@@ -118,6 +121,10 @@ def _call(client: APIClient, row: Row, ids: dict[str, Any]) -> int:
         handle = io.BytesIO(png_bytes(40, 30))
         handle.name = "new.png"
         return client.post(path, {"file": [handle]}, format="multipart", **row.headers).status_code
+    if row.body == "chunk":
+        return client.patch(
+            path, data=b"0123", content_type="application/offset+octet-stream", HTTP_UPLOAD_OFFSET="0"
+        ).status_code
     body = _fill(row.body, ids)
     method = getattr(client, row.method.lower())
     kwargs: dict[str, Any] = dict(row.headers)
@@ -170,6 +177,7 @@ def test_every_api_route_is_in_the_table() -> None:
             "export",
             "annotator_id",
             "top_level",
+            "upload",
         )
     } | {"tile_format": "jpeg"}
     covered = {resolve(row.path.format(**sample)).route for row in TABLE}

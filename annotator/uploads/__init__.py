@@ -1,0 +1,1 @@
+"""Resumable uploads: big files sent in chunks with offsets and a checksum, then ingested."""
