@@ -10,7 +10,7 @@ from annotator.accounts.selectors import role_in
 from annotator.annotations.models import Annotation
 from annotator.core.errors import NotFound, PermissionDenied
 from annotator.exports.models import ExportJob
-from annotator.imaging.models import Image
+from annotator.imaging.models import Image, ImageStatus
 from annotator.projects.models import Label, Project
 
 User = AbstractBaseUser | AnonymousUser
@@ -46,7 +46,10 @@ def project_role(user: User, project_id: int, action: Action = Action.VIEW) -> t
 def _image_visible_role(user: User, image: Image, action: Action, what: str) -> str:
     role = role_in(user, image.project_id)
     visible = can_see_image(
-        role, annotators_see_all=image.project.annotators_see_all, is_assignee=image.assignee_id == user.pk
+        role,
+        annotators_see_all=image.project.annotators_see_all,
+        is_assignee=image.assignee_id == user.pk,
+        held=image.status == ImageStatus.HELD,
     )
     return _decide(role, action, what, visible=visible)
 

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotator.accounts.policies import Action, sees_only_assigned
+from annotator.accounts.policies import Action, sees_held, sees_only_assigned
 from annotator.core.errors import NotFound, ValidationFailed
 from annotator.core.storage import image_dir
 from annotator.imaging import services
@@ -139,6 +139,8 @@ class ImageListView(ListAPIView):
         images = Image.objects.filter(project=project)
         if sees_only_assigned(role, annotators_see_all=project.annotators_see_all):
             images = images.filter(assignee=self.request.user)
+        if not sees_held(role):
+            images = images.exclude(status=ImageStatus.HELD)
         return images
 
     @extend_schema(

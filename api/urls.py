@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from api import annotations, auth, exports, images, projects, uploads, workflow
+from api import annotations, auth, exports, image_actions, images, projects, uploads, workflow
 
 
 class TileFormatConverter:
@@ -48,6 +48,8 @@ urlpatterns = [
     path("uploads/<id:upload_id>/", uploads.UploadDetailView.as_view(), name="upload-detail"),
     path("uploads/<id:upload_id>/complete/", uploads.UploadCompleteView.as_view(), name="upload-complete"),
     path("images/<id:image_id>/", images.ImageDetailView.as_view(), name="image-detail"),
+    path("images/<id:image_id>/release/", image_actions.ReleaseView.as_view(), name="image-release"),
+    path("images/<id:image_id>/reprocess/", image_actions.ReprocessView.as_view(), name="image-reprocess"),
     path("images/<id:image_id>/thumbnail", images.ThumbnailView.as_view(), name="image-thumbnail"),
     path("images/<id:image_id>/dzi", images.DziView.as_view(), name="image-dzi"),
     path(

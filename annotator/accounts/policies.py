@@ -39,8 +39,13 @@ def sees_only_assigned(role: str | None, *, annotators_see_all: bool) -> bool:
     return role == Role.ANNOTATOR and not annotators_see_all
 
 
-def can_see_image(role: str | None, *, annotators_see_all: bool, is_assignee: bool) -> bool:
+def sees_held(role: str | None) -> bool:
+    """Held images (possible burned-in text) are shown only to those who may release them."""
+    return can(role, Action.MANAGE)
+
+
+def can_see_image(role: str | None, *, annotators_see_all: bool, is_assignee: bool, held: bool = False) -> bool:
     """Whether a member with this role sees one image of the project."""
-    if role is None:
+    if role is None or (held and not sees_held(role)):
         return False
     return is_assignee or not sees_only_assigned(role, annotators_see_all=annotators_see_all)

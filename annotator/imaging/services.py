@@ -11,7 +11,9 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 
+from annotator.core.errors import Conflict
 from annotator.core.storage import image_dir, remove_tree
 from annotator.imaging import ingest
 from annotator.imaging.ingest import UploadResult
@@ -63,7 +65,23 @@ def image_delete(*, image: Image) -> None:
 
 
 def image_reprocess(*, image_id: int) -> None:
-    """Queue an image to be processed again from its stored original."""
+    """Queue an image to be processed again from its stored original (a stuck or failed one, or after fixes)."""
     with transaction.atomic():
-        Image.objects.filter(pk=image_id).update(status=ImageStatus.PENDING, error="")
+        Image.objects.filter(pk=image_id).update(status=ImageStatus.PENDING, error="", updated_at=timezone.now())
         transaction.on_commit(lambda: ingest.enqueue(image_id))
+
+
+def image_release(*, image_id: int, user: AbstractBaseUser) -> Image:
+    """A manager looked for burned-in identifying text and found none: let annotators see the image."""
+    with transaction.atomic():
+        image = Image.objects.select_for_update().get(pk=image_id)
+        if image.status != ImageStatus.HELD:
+            raise Conflict(f"The image is {image.status}; only held images can be released.", code="invalid_state")
+        image.status = ImageStatus.READY
+        image.metadata = {
+            **image.metadata,
+            "released_by": user.get_username(),
+            "released_at": timezone.now().isoformat(),
+        }
+        image.save(update_fields=["status", "metadata", "updated_at"])
+    return image

@@ -41,6 +41,7 @@ class Row:
 
 IF_MATCH = {"HTTP_IF_MATCH": '"1"'}
 NOT_YOURS = {role: 404 for role in ALL - OWNER}
+HIDDEN_HELD = {role: 404 for role in ALL - MANAGERS}  # held images (burned-in text?) exist only for managers
 BOX = {"x": 1, "y": 1, "w": 5, "h": 5}
 
 TABLE: tuple[Row, ...] = (
@@ -71,6 +72,9 @@ TABLE: tuple[Row, ...] = (
     Row("GET", "/api/v1/images/{image}/", 200, ALL),
     Row("PATCH", "/api/v1/images/{image}/", 200, MANAGERS, body={"site": "b"}),
     Row("DELETE", "/api/v1/images/{image}/", 204, MANAGERS),
+    Row("POST", "/api/v1/images/{held_image}/release/", 200, MANAGERS, overrides=HIDDEN_HELD),
+    Row("POST", "/api/v1/images/{image}/reprocess/", 202, MANAGERS),
+    Row("GET", "/api/v1/images/{held_image}/", 200, MANAGERS, overrides=HIDDEN_HELD),
     Row("GET", "/api/v1/images/{image}/thumbnail", 200, ALL),
     Row("GET", "/api/v1/images/{image}/dzi", 200, ALL),
     Row("GET", "/api/v1/images/{image}/tiles/{top_level}/0_0.{tile_format}", 200, ALL),

@@ -64,7 +64,8 @@ def _world(tag: str, owner: Any, template: Path) -> dict[str, Any]:
     }
     image = Image.objects.create(name="a.png", **common)
     submitted = Image.objects.create(name="b.png", assignee=worker, workflow_state=WorkflowState.SUBMITTED, **common)
-    for each in (image, submitted):
+    held = Image.objects.create(name="c.png", **{**common, "status": "held"})
+    for each in (image, submitted, held):
         shutil.copytree(template, image_dir(each.pk), dirs_exist_ok=True)
     annotation = annotation_create(image=image, author=owner, label=label, geometry={"x": 1, "y": 1, "w": 5, "h": 5})
     upload = upload_open(project=project, user=owner, filename="big.tif", size=10)
@@ -84,6 +85,7 @@ def _world(tag: str, owner: Any, template: Path) -> dict[str, Any]:
         "top_level": 9,
         "tile_format": "jpeg",
         "upload": upload.pk,
+        "held_image": held.pk,
     }
 
 
@@ -178,6 +180,7 @@ def test_every_api_route_is_in_the_table() -> None:
             "annotator_id",
             "top_level",
             "upload",
+            "held_image",
         )
     } | {"tile_format": "jpeg"}
     covered = {resolve(row.path.format(**sample)).route for row in TABLE}
