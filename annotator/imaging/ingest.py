@@ -25,6 +25,7 @@ from annotator.imaging.dicom.series import group_series
 from annotator.imaging.dicom.transfer import has_pixels
 from annotator.imaging.models import Image, ImageKind
 from annotator.imaging.sniff import HEAD_BYTES, sniff
+from annotator.imaging.strip import FORMATS, MalformedImage, strip_metadata
 from annotator.projects.models import Project
 
 SERIES_DIR = "series"
@@ -147,6 +148,14 @@ def _dicom_groups(headers: list[tuple[Incoming, Any]]) -> list[list[Incoming]]:
     return groups
 
 
+def _fresh_folder(image_id: int) -> Path:
+    """An empty folder for a new image (SQLite may reuse the id of a deleted image whose files linger)."""
+    folder = image_dir(image_id)
+    if folder.exists():
+        remove_tree(folder)
+    return ensure_dir(folder)
+
+
 def _new_image(project: Project, user: AbstractBaseUser | None, **fields: Any) -> Image:
     return Image.objects.create(project=project, uploaded_by=user, **fields)
 
@@ -156,14 +165,25 @@ def _store_raster(
 ) -> Image:
     with transaction.atomic():
         image = _new_image(project, user, name=clean_name(item.name), kind=kind, original_ext=ext, site=site[:100])
-        folder = ensure_dir(image_dir(image.pk))
+        folder = _fresh_folder(image.pk)
         try:
-            shutil.copyfile(item.path, folder / f"original.{ext}")
+            _store_stripped(item, folder / f"original.{ext}", ext)
         except Exception:
             remove_tree(folder)
             raise
         transaction.on_commit(lambda: enqueue(image.pk))
     return image
+
+
+def _store_stripped(item: Incoming, target: Path, ext: str) -> None:
+    """Copy a raster original without its text metadata (names can hide in PNG text, EXIF, TIFF tags)."""
+    if ext not in FORMATS:
+        shutil.copyfile(item.path, target)
+        return
+    try:
+        strip_metadata(item.path, target, fmt=ext)
+    except MalformedImage as exc:
+        raise RejectedFile(f"the file is damaged ({exc})", code="malformed_image") from exc
 
 
 def _deidentified(project: Project, path: Path) -> tuple[Any, str, str | None]:
@@ -196,7 +216,7 @@ def _store_dicom(project: Project, user: AbstractBaseUser | None, group: list[In
             original_ext=SERIES_EXT if series else "dcm",
             frames=len(group) if series else dicom_read.frame_count(first),
         )
-        folder = ensure_dir(image_dir(image.pk))
+        folder = _fresh_folder(image.pk)
         try:
             if not series:
                 dicom_read.write_dataset(first, folder / "original.dcm")

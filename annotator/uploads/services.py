@@ -59,7 +59,7 @@ def upload_open(
         site=site[:100],
         expires_at=timezone.now() + timedelta(hours=settings.ANNOTATOR_UPLOAD_TTL_HOURS),
     )
-    part_path(upload.pk).touch()
+    part_path(upload.pk).write_bytes(b"")  # fresh, even if an old file of a reused id lingers
     return upload
 
 

@@ -156,3 +156,18 @@ def test_ultrasound_without_burned_in_flag_is_marked_to_hold(project, owner) -> 
 def test_empty_upload_is_refused(project, owner) -> None:
     result = _upload(project, owner, ("empty.png", b""))
     assert result.rejected[0]["code"] == "empty_file"
+
+
+def test_png_text_metadata_never_reaches_storage(project, owner) -> None:
+    from PIL import Image as PILImage
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("PatientName", "Doe^Jane-7731")
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (20, 10), (200, 10, 10)).save(buffer, format="PNG", pnginfo=info)
+    result = _upload(project, owner, ("photo.png", buffer.getvalue()))
+    assert not result.rejected
+    stored = (image_dir(result.images[0].pk) / "original.png").read_bytes()
+    assert b"Doe^Jane-7731" not in stored
+    assert PILImage.open(io.BytesIO(stored)).size == (20, 10)
