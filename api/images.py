@@ -1,14 +1,17 @@
-"""Images: upload, list, read, change, delete; thumbnail, Deep Zoom descriptor and tiles."""
+"""Images: upload, list, read, change, delete; thumbnail, Deep Zoom descriptor, tiles and whole frames."""
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
 from typing import Any
 
 import django_filters
+import pyvips
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse, HttpResponseNotModified
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import MultiPartParser
@@ -18,11 +21,10 @@ from rest_framework.views import APIView
 
 from annotator.accounts.policies import Action, sees_held, sees_only_assigned
 from annotator.core.errors import NotFound, ValidationFailed
-from annotator.core.storage import image_dir
-from annotator.imaging import services
+from annotator.imaging import render, services
 from annotator.imaging.models import Image, ImageKind, ImageStatus, WorkflowState
-from annotator.imaging.processing import thumbnail_path
-from annotator.imaging.tiles import pyramid
+from annotator.imaging.processing import original_path, thumbnail_path
+from annotator.imaging.tiles import container, deepzoom
 from api.access import image_for, project_for, project_role
 from api.fields import MAX_ID
 
@@ -202,19 +204,40 @@ def _ready(request: Request, image_id: int) -> Image:
     return image
 
 
-def _cached_file(request: Request, path: Any, content_type: str, etag: str) -> HttpResponse:
-    if request.headers.get("If-None-Match") == etag:
-        response: HttpResponse = HttpResponseNotModified()
-    else:
-        response = FileResponse(open(path, "rb"), content_type=content_type)  # noqa: SIM115 (closed by Django)
+def _cached(request: Request, etag: str, make: Callable[[], HttpResponse]) -> HttpResponse:
+    """304 when the client holds this version, else the response `make` builds; both carry ETag and cache headers."""
+    response = HttpResponseNotModified() if request.headers.get("If-None-Match") == etag else make()
     response["ETag"] = etag
     response["Cache-Control"] = TILE_CACHE
     return response
 
 
+def _bytes(data: bytes, content_type: str) -> HttpResponse:
+    """A streamed response over bytes already in memory (with Content-Length), like a file response."""
+    return FileResponse(io.BytesIO(data), content_type=content_type)
+
+
 def _etag(image: Image, *parts: object) -> str:
-    stamp = int(image.processed_at.timestamp()) if image.processed_at else 0
+    stamp = int(image.processed_at.timestamp() * 1000) if image.processed_at else 0
     return '"' + "-".join(str(p) for p in (image.pk, stamp, *parts)) + '"'
+
+
+def _frame_param(image: Image, raw: str | None) -> int:
+    value = raw if raw is not None else "0"
+    if not value.isdigit() or len(value) > 9 or int(value) >= image.frames:
+        raise ValidationFailed(
+            f"frame must be an integer from 0 to {image.frames - 1}.", errors={"frame": ["out of range"]}
+        )
+    return int(value)
+
+
+def _pyramid(image: Image, frame: int) -> container.Pyramid:
+    try:
+        return render.frame_pyramid(image, frame)
+    except container.ContainerError as exc:
+        raise NotFound("The tile pyramid is missing; re-process the image.", code="missing_file") from exc
+    except pyvips.Error as exc:
+        raise NotFound(f"Frame {frame} cannot be rendered; re-process the image.", code="render_failed") from exc
 
 
 class ThumbnailView(APIView):
@@ -227,37 +250,75 @@ class ThumbnailView(APIView):
         if not path.is_file():
             raise NotFound("The thumbnail is missing; re-process the image.", code="missing_file")
         kind = "image/png" if path.suffix == ".png" else "image/jpeg"
-        return _cached_file(request, path, kind, _etag(image, "thumb"))
+        return _cached(
+            request,
+            _etag(image, "thumb"),
+            lambda: FileResponse(open(path, "rb"), content_type=kind),
+        )
 
 
 class DziView(APIView):
-    """The Deep Zoom descriptor (XML)."""
+    """The Deep Zoom descriptor (XML); every frame shares it, tiles take ?frame=N."""
 
     @extend_schema(responses={(200, "application/xml"): OpenApiTypes.STR})
     def get(self, request: Request, image_id: int) -> HttpResponse:
         image = _ready(request, image_id)
-        path = image_dir(image.pk) / f"{pyramid.DZI_BASENAME}.dzi"
-        if not path.is_file():
-            raise NotFound("The tile pyramid is missing; re-process the image.", code="missing_file")
-        return _cached_file(request, path, "application/xml", _etag(image, "dzi"))
+        pyramid = _pyramid(image, 0)
+        body = deepzoom.dzi_xml(pyramid.grid, pyramid.tile_format)
+        return _cached(request, _etag(image, "dzi"), lambda: _bytes(body, "application/xml"))
 
 
 class TileView(APIView):
-    """One Deep Zoom tile."""
+    """One Deep Zoom tile of a frame (frame 0 unless ?frame=N); other frames are tiled on first request."""
 
-    @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
+    @extend_schema(
+        parameters=[OpenApiParameter("frame", int, description="Frame number, from 0.")],
+        responses={(200, "image/*"): OpenApiTypes.BINARY},
+    )
     def get(self, request: Request, image_id: int, level: int, col: int, row: int, fmt: str) -> HttpResponse:
         image = _ready(request, image_id)
-        frame = request.query_params.get("frame", "0")
-        if not frame.isdigit() or int(frame) >= image.frames:
-            raise ValidationFailed(
-                f"frame must be an integer from 0 to {image.frames - 1}.", errors={"frame": ["out of range"]}
-            )
-        if int(frame) != 0:
-            raise NotFound("Tiles are built for frame 0 only so far.", code="frame_not_tiled")
+        frame = _frame_param(image, request.query_params.get("frame"))
         if fmt != image.tile_format:
             raise NotFound(f"This image's tiles are {image.tile_format}.", code="wrong_format")
-        path = pyramid.tile_path(image_dir(image.pk), level=level, col=col, row=row, tile_format=fmt)
-        if not path.is_file():
+        etag = _etag(image, frame, level, col, row)
+        if request.headers.get("If-None-Match") == etag:
+            return _cached(request, etag, HttpResponseNotModified)
+        data = container.read_tile(_pyramid(image, frame), level, col, row)
+        if data is None:
             raise NotFound("No such tile.", code="no_tile")
-        return _cached_file(request, path, f"image/{fmt}", _etag(image, level, col, row))
+        return _cached(request, etag, lambda: _bytes(data, f"image/{fmt}"))
+
+
+class FramesView(APIView):
+    """One whole frame: the displayed PNG, or with ?raw=1 its values for client-side window/level.
+
+    Raw frames are little-endian, row-major bytes; X-Frame-Dtype and X-Frame-Shape say how to read them,
+    X-Rescale-* how stored values became the values sent, X-Window-* the default window.
+    """
+
+    @extend_schema(
+        parameters=[OpenApiParameter("raw", bool, description="1 for the values instead of the rendered PNG.")],
+        responses={(200, "image/png"): OpenApiTypes.BINARY, (200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    def get(self, request: Request, image_id: int, frame: int) -> HttpResponse:
+        image = _ready(request, image_id)
+        if frame >= image.frames:
+            raise NotFound(f"The image has {image.frames} frame(s), numbered from 0.", code="no_frame")
+        raw = request.query_params.get("raw", "0") in ("1", "true")
+        etag = _etag(image, "frame", frame, "raw" if raw else "png")
+        return _cached(request, etag, lambda: _frame_response(image, frame, raw=raw))
+
+
+def _frame_response(image: Image, frame: int, *, raw: bool) -> HttpResponse:
+    try:
+        if not raw:
+            png = render.frame_png(original=original_path(image), kind=image.kind, frame=frame, stored=image.metadata)
+            return _bytes(png, "image/png")
+        values = render.frame_raw(image, frame)
+    except pyvips.Error as exc:
+        raise NotFound(f"Frame {frame} cannot be rendered; re-process the image.", code="render_failed") from exc
+    response = _bytes(values.little_endian_bytes(), "application/octet-stream")
+    for name, value in values.headers.items():
+        response[name] = value
+    response["Access-Control-Expose-Headers"] = ", ".join(values.headers)
+    return response

@@ -57,6 +57,7 @@ urlpatterns = [
         images.TileView.as_view(),
         name="image-tile",
     ),
+    path("images/<id:image_id>/frames/<id:frame>", images.FramesView.as_view(), name="image-frame"),
     path("images/<id:image_id>/annotations/", annotations.AnnotationListView.as_view(), name="annotation-list"),
     path("images/<id:image_id>/annotations/bulk/", annotations.AnnotationBulkView.as_view(), name="annotation-bulk"),
     path("annotations/<id:annotation_id>/", annotations.AnnotationDetailView.as_view(), name="annotation-detail"),

@@ -1,17 +1,79 @@
-"""Render one frame of a stored image to PNG bytes for display or export."""
+"""Render one frame of a stored image: a PNG for display or export, its raw values, or its tile pyramid.
+
+A frame other than 0 gets its pyramid on the first request for one of its tiles (built whole, under a
+file lock so concurrent requests build it once) and keeps it: a viewer scrolling through a volume
+pays for each slice once, and slices nobody looks at are never tiled.
+"""
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from annotator.imaging.dicom import read as dicom_read
-from annotator.imaging.tiles import pyramid
+from annotator.core.errors import RejectedFile
+from annotator.core.storage import image_dir
+from annotator.imaging.models import Image
+from annotator.imaging.processing import SERIES_DIR, SERIES_EXT, original_path
+from annotator.imaging.sources import RawFrame, TileSource, open_source
+from annotator.imaging.sources.base import ARRAY_FRAME_MAX_PIXELS
+from annotator.imaging.tiles import container, pyramid
+
+FRAME_MAX_PIXELS = ARRAY_FRAME_MAX_PIXELS  # whole frames (PNG or raw) are served up to this size; tiles beyond
 
 
-def frame_png(*, original: Path, kind: str, frame: int) -> bytes:
-    """PNG bytes of one frame: DICOM windowed to 8 bits, rasters as they are."""
-    if kind == "dicom":
-        vimage = pyramid.from_array(dicom_read.display_frame(dicom_read.read_dataset(original), frame))
-    else:
-        vimage = pyramid.open_raster(original)
-    return vimage.write_to_buffer(".png")
+def check_whole_frame(width: int, height: int) -> None:
+    """Refuse to send a frame whole when it is slide-sized: the tiles are the way to read those."""
+    if width * height > FRAME_MAX_PIXELS:
+        raise RejectedFile(
+            f"the frame is {width} × {height} pixels; whole frames are served up to {FRAME_MAX_PIXELS:,} pixels, "
+            "read larger images through their tiles",
+            code="frame_too_large",
+        )
+
+
+def _source(original: Path, stored: Mapping[str, Any] | None) -> TileSource:
+    if original.suffix == f".{SERIES_EXT}" and not original.exists():
+        original = original.parent / SERIES_DIR
+    return open_source(original, stored=stored)
+
+
+def frame_png(*, original: Path, kind: str, frame: int, stored: Mapping[str, Any] | None = None) -> bytes:
+    """PNG bytes of one frame as it is displayed (8-bit, windowed), with no metadata."""
+    with _source(original, stored) as source:
+        check_whole_frame(source.width, source.height)
+        image = pyramid.strip_metadata(source.frame_image(frame))
+        return image.write_to_buffer(".png", compression=6, keep="none")
+
+
+def frame_raw(image: Image, frame: int) -> RawFrame:
+    """One frame's values for client-side window/level, with headers describing dtype, shape and scaling."""
+    with _source(original_path(image), image.metadata) as source:
+        check_whole_frame(source.width, source.height)
+        return source.raw_frame(frame)
+
+
+def frame_pyramid(image: Image, frame: int) -> container.Pyramid:
+    """The tile pyramid of one frame; frames other than 0 are built on first use and kept."""
+    image_folder = image_dir(image.pk)
+    folder, name = pyramid.frame_folder(image_folder, frame)
+    if frame == 0 or container.exists(folder, name):
+        return container.open_pyramid(folder, name)
+    folder.mkdir(parents=True, exist_ok=True)
+    with _locked(folder / f".{name}.lock"):
+        if not container.exists(folder, name):
+            with _source(original_path(image), image.metadata) as source:
+                pyramid.write_frame(source.frame_image(frame), image_folder, frame, tile_format=image.tile_format)
+    return container.open_pyramid(folder, name)
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -78,6 +78,7 @@ TABLE: tuple[Row, ...] = (
     Row("GET", "/api/v1/images/{image}/thumbnail", 200, ALL),
     Row("GET", "/api/v1/images/{image}/dzi", 200, ALL),
     Row("GET", "/api/v1/images/{image}/tiles/{top_level}/0_0.{tile_format}", 200, ALL),
+    Row("GET", "/api/v1/images/{image}/frames/0", 200, ALL),
     Row("GET", "/api/v1/images/{image}/annotations/", 200, ALL),
     Row("POST", "/api/v1/images/{image}/annotations/", 201, ANNOTATORS, body={"label": "{label}", "geometry": BOX}),
     Row(

@@ -1,54 +1,88 @@
-"""Write a Deep Zoom pyramid and a thumbnail from a libvips image."""
+"""Build the derivatives of one frame: its Deep Zoom pyramid (see container.py) and a thumbnail."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
 import pyvips
 
-TILE_SIZE = 254
-OVERLAP = 1
+from annotator.imaging.tiles import container
+
 THUMBNAIL_SIZE = 256
-DZI_BASENAME = "tiles"
+FRAME0 = "tiles"  # frame 0 is built at ingest; other frames lazily, under FRAMES_DIR
+FRAMES_DIR = "frames"
+# Fields libvips needs to describe pixels; every other field (ImageDescription, XMP, EXIF, ICC, PNG text…)
+# is removed before anything is written, so no text of the original reaches a derivative.
+_PIXEL_FIELDS = frozenset(
+    {"width", "height", "bands", "format", "coding", "interpretation", "xoffset", "yoffset", "xres", "yres"}
+)
 
 
 def from_array(pixels: np.ndarray) -> pyvips.Image:
     """A libvips image over an 8-bit numpy array (H×W or H×W×C)."""
-    return pyvips.Image.new_from_array(np.ascontiguousarray(pixels))
+    image = pyvips.Image.new_from_array(np.ascontiguousarray(pixels))
+    if image.bands >= 3:
+        return image.copy(interpretation="srgb")
+    return image.copy(interpretation="b-w")
 
 
-def open_raster(path: Path) -> pyvips.Image:
-    """Open a raster file for streaming reads, normalised to 8-bit sRGB (keeping alpha)."""
-    image = pyvips.Image.new_from_file(str(path), access="sequential", fail_on="error")
-    image = image.autorot() if image.get_typeof("orientation") else image
-    if image.format == "ushort":  # 16-bit PNG/TIFF: keep the high byte for display
-        image = (image >> 8).cast("uchar").copy(interpretation="b-w" if image.bands <= 2 else "srgb")
-    elif image.format != "uchar":
-        image = image.cast("uchar")
-    if image.interpretation not in ("srgb", "b-w"):
-        image = image.colourspace("srgb")
-    return image
+def strip_metadata(image: pyvips.Image) -> pyvips.Image:
+    """A copy of `image` carrying pixels only: no text, profile or vendor fields."""
+    clean = image.copy()
+    for field in clean.get_fields():
+        if field not in _PIXEL_FIELDS:
+            clean.remove(field)
+    return clean
 
 
-def write_pyramid(image: pyvips.Image, out_dir: Path, *, tile_format: str) -> Path:
-    """Write `<out_dir>/tiles.dzi` and `tiles_files/<level>/<col>_<row>.<fmt>`; return the .dzi path."""
-    suffix = ".jpeg[Q=90]" if tile_format == "jpeg" else ".png[compression=6]"
-    if tile_format == "jpeg" and image.hasalpha():
-        image = image.flatten(background=[255])
-    image.dzsave(str(out_dir / DZI_BASENAME), suffix=suffix, tile_size=TILE_SIZE, overlap=OVERLAP, layout="dz")
-    return out_dir / f"{DZI_BASENAME}.dzi"
+def frame_folder(image_folder: Path, frame: int) -> tuple[Path, str]:
+    """Folder and pyramid name of one frame's tiles."""
+    if frame == 0:
+        return image_folder, FRAME0
+    return image_folder / FRAMES_DIR, str(int(frame))
+
+
+def write_frame(image: pyvips.Image, image_folder: Path, frame: int, *, tile_format: str) -> container.Pyramid:
+    """Write one frame's pyramid (its pixels only) where frame_folder() says."""
+    folder, name = frame_folder(image_folder, frame)
+    return container.write(strip_metadata(image), folder, name, tile_format=tile_format)
+
+
+def thumbnail_from_pyramid(pyramid: container.Pyramid, longest: int = THUMBNAIL_SIZE) -> pyvips.Image:
+    """A thumbnail (longer side `longest`, or the image's own size when smaller) from a pyramid's tiles.
+
+    Reads the lowest level at least `longest` pixels long (at most 3 × 3 tiles), so a thumbnail never
+    decodes the original again.
+    """
+    grid = pyramid.grid
+    level = grid.level_at_least(min(longest, max(grid.l0_width, grid.l0_height)))
+    cols, rows = grid.t_grid(level)
+    z_width, z_height = grid.z_size(level)
+    strips = []
+    for row in range(rows):
+        pieces = []
+        for col in range(cols):
+            data = container.read_tile(pyramid, level, col, row)
+            if data is None:
+                raise container.ContainerError(f"tile {level}/{col}_{row} is missing")
+            tile = pyvips.Image.new_from_buffer(data, "")
+            z_x, z_y, _, _ = grid.z_tile_box(level, col, row)
+            left, top = col * grid.tile_size - z_x, row * grid.tile_size - z_y
+            width = min((col + 1) * grid.tile_size, z_width) - col * grid.tile_size
+            height = min((row + 1) * grid.tile_size, z_height) - row * grid.tile_size
+            pieces.append(tile.crop(left, top, width, height))
+        strips.append(functools.reduce(lambda left, right: left.join(right, "horizontal"), pieces))
+    level_image = functools.reduce(lambda upper, lower: upper.join(lower, "vertical"), strips)
+    return level_image.thumbnail_image(longest, height=longest, size="down")
 
 
 def write_thumbnail(image: pyvips.Image, path: Path) -> None:
-    """Write a thumbnail whose longest side is at most THUMBNAIL_SIZE."""
-    scale = min(1.0, THUMBNAIL_SIZE / max(image.width, image.height))
-    thumb = image.resize(scale) if scale < 1.0 else image
-    if path.suffix == ".jpg" and thumb.hasalpha():
-        thumb = thumb.flatten(background=[255])
-    thumb.write_to_file(str(path))
-
-
-def tile_path(out_dir: Path, *, level: int, col: int, row: int, tile_format: str) -> Path:
-    """Where one tile lives (all parts are integers, so no user text reaches the path)."""
-    return out_dir / f"{DZI_BASENAME}_files" / str(int(level)) / f"{int(col)}_{int(row)}.{tile_format}"
+    """Write a thumbnail whose longest side is at most THUMBNAIL_SIZE, with no metadata."""
+    if max(image.width, image.height) > THUMBNAIL_SIZE:
+        image = image.thumbnail_image(THUMBNAIL_SIZE, height=THUMBNAIL_SIZE, size="down")
+    if path.suffix == ".jpg" and image.hasalpha():
+        image = image.flatten(background=[255])
+    options = {"Q": 85} if path.suffix == ".jpg" else {"compression": 6}
+    strip_metadata(image).write_to_file(str(path), keep="none", **options)

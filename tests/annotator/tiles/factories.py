@@ -1,0 +1,111 @@
+"""Synthetic images for the tile tests, written at test time: every format the sources read."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from pathlib import Path
+
+import numpy as np
+import pyvips
+from PIL import Image as PILImage
+from PIL import PngImagePlugin
+
+PATIENT = "Doe^Jane"  # a name planted in metadata; no derivative may carry it
+OME_XML = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06">'
+    '<Image ID="Image:0" Name="{name}"><Pixels DimensionOrder="XYZCT" ID="Pixels:0" SizeC="1" SizeT="1" '
+    'SizeX="{width}" SizeY="{height}" SizeZ="{planes}" Type="uint8"/></Image></OME>'
+)
+
+
+def rgb(width: int, height: int) -> np.ndarray:
+    """An RGB gradient with structure in both directions (tiles are never uniform)."""
+    xs = np.linspace(0, 255, width, dtype=np.float32)[np.newaxis, :]
+    ys = np.linspace(0, 255, height, dtype=np.float32)[:, np.newaxis]
+    return np.dstack([xs + 0 * ys, ys + 0 * xs, (xs + ys) / 2]).astype(np.uint8)
+
+
+def vips_rgb(width: int, height: int) -> pyvips.Image:
+    return pyvips.Image.new_from_array(rgb(width, height)).copy(interpretation="srgb")
+
+
+def png16(width: int = 300, height: int = 200, low: int = 1000, high: int = 4000) -> bytes:
+    """A 16-bit grey PNG whose values span [low, high] (12-bit data, as detectors write it)."""
+    values = np.linspace(low, high, width * height).reshape(height, width).astype(np.uint16)
+    image = pyvips.Image.new_from_array(values).copy(interpretation="grey16")
+    return image.pngsave_buffer()
+
+
+def png_with_text(width: int = 300, height: int = 200) -> bytes:
+    """An RGB PNG with tEXt and iTXt chunks naming a patient."""
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", f"PatientName={PATIENT}")
+    info.add_itxt("Description", f"scan of {PATIENT}")
+    buffer = io.BytesIO()
+    PILImage.fromarray(rgb(width, height)).save(buffer, format="PNG", pnginfo=info)
+    return buffer.getvalue()
+
+
+def jpeg(width: int = 320, height: int = 240) -> bytes:
+    return vips_rgb(width, height).jpegsave_buffer(Q=90)
+
+
+def tiff(path: Path, width: int = 600, height: int = 500, *, description: str = "", **options: object) -> Path:
+    """A TIFF written by libvips: options as tiffsave takes them (tile, pyramid, bigtiff, compression...)."""
+    image = vips_rgb(width, height).copy()
+    if description:
+        image.set_type(pyvips.GValue.gstr_type, "image-description", description)
+    image.tiffsave(str(path), **options)
+    return path
+
+
+def ome_tiff(path: Path, width: int = 120, height: int = 100, planes: int = 3) -> Path:
+    """An OME-TIFF z-stack of `planes` grey planes, plane n filled with 60 * n + 10."""
+    pages = [pyvips.Image.new_from_array(np.full((height, width), 60 * n + 10, np.uint8)) for n in range(planes)]
+    stack = pyvips.Image.arrayjoin(pages, across=1).copy()
+    stack.set_type(pyvips.GValue.gint_type, "page-height", height)
+    xml = OME_XML.format(name=PATIENT, width=width, height=height, planes=planes)
+    stack.set_type(pyvips.GValue.gstr_type, "image-description", xml)
+    stack.tiffsave(str(path), tile=True, tile_width=64, tile_height=64)
+    return path
+
+
+def volume(shape: tuple[int, ...] = (64, 48, 6), *, dtype: str = "int16", seed: int = 0) -> np.ndarray:
+    """Voxels with frame k offset by 100 * k, so frames differ."""
+    rng = np.random.default_rng(seed)
+    data = rng.integers(-500, 500, size=shape)
+    if len(shape) >= 3:
+        data = data + 100 * np.arange(shape[2]).reshape((1, 1, -1) + (1,) * (len(shape) - 3))
+    return data.astype(dtype)
+
+
+def nifti(data: np.ndarray, *, gz: bool = False, version: int = 1, **header: float) -> bytes:
+    """NIfTI bytes (.nii, or .nii.gz when gz) of `data` with 0.8 × 0.9 × 2.5 mm voxels."""
+    import nibabel
+
+    cls = nibabel.Nifti1Image if version == 1 else nibabel.Nifti2Image
+    image = cls(data, np.diag([0.8, 0.9, 2.5, 1.0]))
+    image.header["descrip"] = PATIENT.encode()
+    for key, value in header.items():
+        image.header[key] = value
+    raw = image.to_bytes()
+    return gzip.compress(raw, mtime=0) if gz else raw
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims width × height pixels (a decompression bomb's shape)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )

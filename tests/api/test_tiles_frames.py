@@ -1,0 +1,249 @@
+"""Every format through ingest, processing and the API: tiles per frame, whole frames, metadata never copied."""
+
+from __future__ import annotations
+
+import io
+import struct
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image as PILImage
+
+from annotator.core.storage import image_dir
+from annotator.imaging import render
+from annotator.imaging.models import Image
+from annotator.imaging.processing import image_process
+from annotator.imaging.services import image_reprocess, image_upload
+from annotator.imaging.tiles.deepzoom import DeepZoom
+from tests.annotator.dicom import factories as dicom_factories
+from tests.annotator.tiles import factories
+
+DZ = "{http://schemas.microsoft.com/deepzoom/2008}"
+TEXT_CHUNKS = {b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"iCCP"}
+
+
+@pytest.fixture(autouse=True)
+def _own_media(settings, tmp_path) -> None:
+    """A media folder per test: ids repeat between tests, stored files must not."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _ingest(project, owner, name: str, payload: bytes) -> Image:
+    result = image_upload(project=project, user=owner, files=[SimpleUploadedFile(name, payload)])
+    assert not result.rejected, result.rejected
+    image = result.images[0]
+    image_process(image_id=image.pk)
+    image.refresh_from_db()
+    return image
+
+
+def _tiff_bytes(tmp_path: Path, **options: object) -> bytes:
+    return factories.tiff(tmp_path / "t.tif", 600, 500, **options).read_bytes()
+
+
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def _top(image: Image) -> int:
+    return DeepZoom(image.width, image.height).top
+
+
+FORMATS = {
+    "16-bit png": (lambda tmp: factories.png16(300, 200), "g16.png", ("raster", 300, 200, 1, "jpeg")),
+    "jpeg": (lambda tmp: factories.jpeg(320, 240), "photo.jpg", ("raster", 320, 240, 1, "jpeg")),
+    "tiled tiff": (
+        lambda tmp: _tiff_bytes(tmp, tile=True, compression="jpeg"),
+        "tiled.tif",
+        ("raster", 600, 500, 1, "jpeg"),
+    ),
+    "bigtiff": (lambda tmp: _tiff_bytes(tmp, tile=True, bigtiff=True), "big.tif", ("raster", 600, 500, 1, "jpeg")),
+    "ome-tiff": (
+        lambda tmp: factories.ome_tiff(tmp / "o.ome.tif").read_bytes(),
+        "stack.ome.tif",
+        ("raster", 120, 100, 3, "jpeg"),
+    ),
+    "pyramidal tiff (OpenSlide generic-tiff)": (
+        lambda tmp: _tiff_bytes(tmp, tile=True, pyramid=True, compression="jpeg"),
+        "slide.tif",
+        ("slide", 600, 500, 1, "jpeg"),
+    ),
+    "nifti": (lambda tmp: factories.nifti(factories.volume()), "brain.nii", ("raster", 64, 48, 6, "png")),
+    "nifti gz": (
+        lambda tmp: factories.nifti(factories.volume(), gz=True),
+        "brain.nii.gz",
+        ("raster", 64, 48, 6, "png"),
+    ),
+}
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_every_format_ingests_and_serves(fmt, tmp_path, project, owner, client_for) -> None:
+    make, name, expected = FORMATS[fmt]
+    image = _ingest(project, owner, name, make(tmp_path))
+    assert image.status == "ready", image.error
+    assert (image.kind, image.width, image.height, image.frames, image.tile_format) == expected
+    client = client_for(owner)
+    dzi = client.get(f"/api/v1/images/{image.pk}/dzi")
+    size = ET.fromstring(_body(dzi)).find(f"{DZ}Size")
+    assert (int(size.get("Width")), int(size.get("Height"))) == (image.width, image.height)
+    tile = client.get(f"/api/v1/images/{image.pk}/tiles/{_top(image)}/0_0.{image.tile_format}")
+    assert tile.status_code == 200 and "max-age" in tile["Cache-Control"] and tile["ETag"]
+    PILImage.open(io.BytesIO(_body(tile))).load()
+    thumb = PILImage.open(io.BytesIO(_body(client.get(f"/api/v1/images/{image.pk}/thumbnail"))))
+    assert max(thumb.size) == min(256, max(image.width, image.height))
+    frame = client.get(f"/api/v1/images/{image.pk}/frames/{image.frames - 1}")
+    assert frame.status_code == 200 and frame["Content-Type"] == "image/png"
+    assert PILImage.open(io.BytesIO(_body(frame))).size == (image.width, image.height)
+
+
+def test_frames_are_tiled_on_first_request_and_kept(project, owner, client_for) -> None:
+    image = _ingest(project, owner, "vol.nii.gz", factories.nifti(factories.volume((64, 48, 6)), gz=True))
+    frames_dir = image_dir(image.pk) / "frames"
+    assert not frames_dir.exists()  # only frame 0 is tiled at processing
+    client = client_for(owner)
+    url = f"/api/v1/images/{image.pk}/tiles/{_top(image)}/0_0.png"
+    first = client.get(url, {"frame": "3"})
+    assert first.status_code == 200
+    first_body = _body(first)
+    built = frames_dir / "3.zip"
+    stamp = built.stat().st_mtime_ns
+    again = client.get(url, {"frame": "3"})
+    assert _body(again) == first_body and built.stat().st_mtime_ns == stamp  # served from the cache
+    assert sorted(p.name for p in frames_dir.iterdir() if not p.name.startswith(".")) == ["3.idx", "3.zip"]
+    frame0 = client.get(url)
+    assert _body(frame0) != first_body and frame0["ETag"] != first["ETag"]
+    assert client.get(url, {"frame": "3"}, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert client.get(url, {"frame": "6"}).status_code == 400
+    assert client.get(url, {"frame": "-1"}).status_code == 400
+    # the tile of frame 3 shows frame 3: its pixels are the rendered frame's
+    rendered = np.asarray(PILImage.open(io.BytesIO(_body(client.get(f"/api/v1/images/{image.pk}/frames/3")))))
+    tile = np.asarray(PILImage.open(io.BytesIO(first_body)))
+    assert np.array_equal(tile, rendered)
+    image_reprocess(image_id=image.pk)
+    image_process(image_id=image.pk)
+    assert not frames_dir.exists()  # re-processing drops what the old original produced
+
+
+def test_dicom_multiframe_tiles_and_raw_frames(tmp_path, project, owner, client_for) -> None:
+    stored = (np.arange(4 * 32 * 40, dtype=np.int16).reshape(4, 32, 40) % 700) + 100 * np.arange(4)[:, None, None]
+    ds = dicom_factories.enhanced_ct(stored.astype(np.int16), intercepts=[-1024.0] * 4, windows=[(40.0, 400.0)] * 4)
+    buffer = io.BytesIO()
+    ds.save_as(buffer, enforce_file_format=True)
+    image = _ingest(project, owner, "cine.dcm", buffer.getvalue())
+    assert (image.status, image.kind, image.frames, image.tile_format) == ("ready", "dicom", 4, "png"), image.error
+    client = client_for(owner)
+    tile = client.get(f"/api/v1/images/{image.pk}/tiles/{_top(image)}/0_0.png", {"frame": "2"})
+    assert tile.status_code == 200 and PILImage.open(io.BytesIO(_body(tile))).size == (40, 32)
+    raw = client.get(f"/api/v1/images/{image.pk}/frames/2", {"raw": "1"})
+    assert raw["Content-Type"] == "application/octet-stream"
+    assert (raw["X-Frame-Dtype"], raw["X-Frame-Shape"], raw["X-Frame-Byte-Order"]) == ("int16", "32,40", "little")
+    assert raw["X-Rescale-Intercept"] == "-1024" and raw["X-Window-Center"] == "40"
+    values = np.frombuffer(_body(raw), dtype="<i2").reshape(32, 40)
+    assert np.array_equal(values, stored[2] - 1024)
+
+
+def test_raw_frames_of_rasters_and_volumes(project, owner, client_for) -> None:
+    client = client_for(owner)
+    png = _ingest(project, owner, "g16.png", factories.png16(30, 20, low=100, high=900))
+    raw = client.get(f"/api/v1/images/{png.pk}/frames/0", {"raw": "1"})
+    assert (raw["X-Frame-Dtype"], raw["X-Frame-Shape"]) == ("uint16", "20,30")
+    assert (raw["X-Window-Center"], raw["X-Window-Width"]) == ("500", "800")
+    values = np.frombuffer(_body(raw), dtype="<u2").reshape(20, 30)
+    assert (values.min(), values.max()) == (100, 900)
+    assert "X-Frame-Dtype" in raw["Access-Control-Expose-Headers"]
+    data = factories.volume((16, 12, 5))
+    volume = _ingest(project, owner, "v.nii", factories.nifti(data))
+    raw = client.get(f"/api/v1/images/{volume.pk}/frames/4", {"raw": "1"})
+    assert (raw["X-Frame-Dtype"], raw["X-Frame-Shape"], raw["X-Frame-Axes"]) == ("int16", "12,16", "x=i,y=j,frame=k")
+    assert np.array_equal(np.frombuffer(_body(raw), dtype="<i2").reshape(12, 16), data[:, :, 4].T)
+    assert raw["ETag"] != client.get(f"/api/v1/images/{volume.pk}/frames/4")["ETag"]
+    missing = client.get(f"/api/v1/images/{volume.pk}/frames/5")
+    assert missing.status_code == 404 and missing.json()["code"] == "no_frame"
+
+
+def test_slide_sized_frames_are_refused_whole(project, owner, client_for, monkeypatch) -> None:
+    image = _ingest(project, owner, "wide.jpg", factories.jpeg(320, 240))
+    monkeypatch.setattr(render, "FRAME_MAX_PIXELS", 10_000)
+    response = client_for(owner).get(f"/api/v1/images/{image.pk}/frames/0", {"raw": "1"})
+    assert response.status_code == 400 and response.json()["code"] == "frame_too_large"
+    assert "read larger images through their tiles" in response.json()["detail"]
+
+
+def _text_segments(data: bytes) -> list[bytes]:
+    """Metadata-carrying PNG chunks or JPEG segments (EXIF/XMP APP1, ICC APP2, comments) in an encoded image."""
+    found = []
+    if data.startswith(b"\x89PNG"):
+        at = 8
+        while at < len(data):
+            length, kind = struct.unpack(">I4s", data[at : at + 8])
+            if kind in TEXT_CHUNKS:
+                found.append(kind)
+            at += 12 + length
+    elif data.startswith(b"\xff\xd8"):
+        at = 2
+        while at < len(data) and data[at] == 0xFF and data[at + 1] != 0xDA:
+            marker, length = data[at + 1], struct.unpack(">H", data[at + 2 : at + 4])[0]
+            if marker in (0xE1, 0xE2, 0xFE):
+                found.append(bytes([marker]))
+            at += 2 + length
+    return found
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("texts.png", lambda tmp: factories.png_with_text()),
+        ("described.tif", lambda tmp: _tiff_bytes(tmp, description=f"Patient: {factories.PATIENT}", tile=True)),
+        ("pyramid.tif", lambda tmp: _tiff_bytes(tmp, description=factories.PATIENT, tile=True, pyramid=True)),
+        ("stack.ome.tif", lambda tmp: factories.ome_tiff(tmp / "o.ome.tif").read_bytes()),
+        ("named.nii.gz", lambda tmp: factories.nifti(factories.volume(), gz=True)),
+    ],
+)
+def test_metadata_text_reaches_no_derivative(name, make, tmp_path, project, owner, client_for) -> None:
+    payload = make(tmp_path)
+    assert factories.PATIENT.encode() in payload or name.endswith(".gz")
+    image = _ingest(project, owner, name, payload)
+    assert image.status == "ready", image.error
+    client = client_for(owner)
+    client.get(f"/api/v1/images/{image.pk}/tiles/{_top(image)}/0_0.{image.tile_format}", {"frame": image.frames - 1})
+    derived = [p for p in image_dir(image.pk).rglob("*") if p.is_file() and not p.name.startswith("original.")]
+    assert {p.name for p in derived} >= {
+        "tiles.zip",
+        "tiles.idx",
+        f"thumbnail.{'png' if image.tile_format == 'png' else 'jpg'}",
+    }
+    for path in derived:
+        assert factories.PATIENT.encode() not in path.read_bytes(), path
+        assert b"Doe" not in path.read_bytes(), path
+    served = [
+        _body(client.get(f"/api/v1/images/{image.pk}/thumbnail")),
+        _body(client.get(f"/api/v1/images/{image.pk}/frames/0")),
+        _body(client.get(f"/api/v1/images/{image.pk}/tiles/{_top(image)}/0_0.{image.tile_format}")),
+    ]
+    for data in served:
+        assert b"Doe" not in data and _text_segments(data) == []
+
+
+def test_decompression_bombs_and_absurd_sizes_fail_with_a_sentence(project, owner, settings) -> None:
+    bomb = _ingest(project, owner, "bomb.png", factories.png_claiming(200_000, 200_000))
+    assert bomb.status == "failed"
+    assert "200000 × 200000 pixels (40,000,000,000), above the limit" in bomb.error
+    volume = bytearray(factories.nifti(factories.volume((4, 4, 2))))
+    volume[42:48] = struct.pack("<3h", 30_000, 30_000, 30_000)  # dim[1..3]: a header claiming 2.7e13 voxels
+    absurd = _ingest(project, owner, "absurd.nii", bytes(volume))
+    assert absurd.status == "failed" and "30000 × 30000 pixels" in absurd.error, absurd.error
+    settings.ANNOTATOR_MAX_IMAGE_PIXELS = 10_000
+    small_limit = _ingest(project, owner, "ordinary.png", factories.png16(300, 200))
+    assert small_limit.status == "failed"
+    assert small_limit.error == "the image is 300 × 200 pixels (60,000), above the limit of 10,000 pixels per image"
+    assert not (image_dir(small_limit.pk) / "tiles.zip").exists()
+
+
+def test_a_truncated_upload_fails_without_leftovers(project, owner) -> None:
+    cut = _ingest(project, owner, "cut.nii.gz", factories.nifti(factories.volume((64, 64, 20)), gz=True)[:4000])
+    assert cut.status == "failed" and "NIfTI" in cut.error, cut.error
+    assert sorted(p.name for p in image_dir(cut.pk).iterdir()) == ["original.nii.gz"]
