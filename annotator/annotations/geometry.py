@@ -8,6 +8,7 @@ from typing import Any
 from shapely import Polygon
 from shapely.validation import explain_validity
 
+from annotator.annotations.rle import RleError, check_counts, string_to_counts
 from annotator.core.errors import ValidationFailed
 
 
@@ -78,6 +79,10 @@ def _mask(geometry: Any, width: int, height: int) -> dict[str, Any]:
         raise _fail('mask needs "rle": {"counts": "...", "size": [h, w]}')
     if [int(v) for v in rle["size"]] != [int(box["h"]), int(box["w"])]:
         raise _fail("rle size must equal [h, w] of the mask's box")
+    try:
+        check_counts(string_to_counts(rle["counts"]), int(box["h"]), int(box["w"]))
+    except RleError as exc:
+        raise _fail(f"rle counts do not describe the mask: {exc}") from exc
     return {**box, "rle": {"counts": rle["counts"], "size": [int(v) for v in rle["size"]]}}
 
 

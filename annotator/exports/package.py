@@ -61,7 +61,7 @@ Exported {card["exported_at"]} by Annotator {card["software"]["version"]} (expor
 - Patient identifiers were removed at ingest; images are grouped by a pseudonymous `patient_ref`.
 - Geometry is in pixel coordinates, origin at the top-left corner of the top-left pixel.
 
-## Splits (images per split)
+{_format_section(card.get("format_notes") or [])}## Splits (images per split)
 
 | split | images |
 |---|---|
@@ -78,6 +78,13 @@ Exported {card["exported_at"]} by Annotator {card["software"]["version"]} (expor
 `dataset.json` holds these facts machine-readably, with the split of every image.
 Check the files with `sha256sum -c SHA256SUMS`.
 """
+
+
+def _format_section(notes: list[str]) -> str:
+    """The format's own conventions, one bullet each, or nothing."""
+    if not notes:
+        return ""
+    return "## Format conventions\n\n" + "".join(f"- {note}\n" for note in notes) + "\n"
 
 
 def write_card(out: ZipOutput, card: dict[str, Any]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -32,6 +32,7 @@ class ExportFormat:
     key: str
     title: str
     write: Writer
+    needs: frozenset[str] = frozenset()  # extra snapshot facts: "dicom_geometry" (per-frame patient geometry)
 
 
 class DuplicateFormat(Exception):
@@ -41,13 +42,13 @@ class DuplicateFormat(Exception):
 _FORMATS: dict[str, ExportFormat] = {}
 
 
-def register(key: str, title: str) -> Callable[[Writer], Writer]:
-    """Decorator: register a writer under a format key."""
+def register(key: str, title: str, *, needs: Iterable[str] = ()) -> Callable[[Writer], Writer]:
+    """Decorator: register a writer under a format key, with the extra snapshot facts it needs."""
 
     def decorate(write: Writer) -> Writer:
         if key in _FORMATS:
             raise DuplicateFormat(f"export format {key!r} is registered twice")
-        _FORMATS[key] = ExportFormat(key=key, title=title, write=write)
+        _FORMATS[key] = ExportFormat(key=key, title=title, write=write, needs=frozenset(needs))
         return write
 
     return decorate

@@ -115,7 +115,11 @@ def export_run(*, job_id: int) -> None:
 def _build(job: ExportJob) -> tuple[str, int]:
     fmt = get_format(job.format)
     assert fmt is not None  # validated at request time
-    snap = take_snapshot(project_id=job.project_id, only_accepted=job.options.get("only_accepted", False))
+    snap = take_snapshot(
+        project_id=job.project_id,
+        only_accepted=job.options.get("only_accepted", False),
+        dicom_geometry="dicom_geometry" in fmt.needs,
+    )
     splits = _split_map(snap, job.options.get("split"))
     folder = ensure_dir(export_dir(job.pk))
     partial = folder / (ZIP_NAME + ".partial")
@@ -133,17 +137,23 @@ def _build(job: ExportJob) -> tuple[str, int]:
 
 
 def _write_images(out: package.ZipOutput, snap: ProjectSnap, files: list[tuple[str, int, int]]) -> None:
+    """Each listed file: the original itself when the format named it with the original's extension, else the
+    frame rendered to PNG as it is displayed."""
     by_id = {image.id: image for image in snap.images}
     for name, image_id, frame in files:
         image = by_id[image_id]
         original = Path(image.folder) / f"original.{image.original_ext}"
-        if image.kind != "dicom" and image.frames == 1:
+        if image.kind != "dicom" and image.frames == 1 and name.endswith(f".{image.original_ext}"):
             out.write_file(name, str(original))
         else:
             out.write_bytes(name, frame_png(original=original, kind=image.kind, frame=frame))
 
 
 def _card(job: ExportJob, snap: ProjectSnap, splits: dict[int, str], stats: dict[str, Any]) -> dict[str, Any]:
+    """The dataset card; a format's "notes" (its conventions, in sentences) and "details" (e.g. class ids)
+    get their own sections, the rest of its stats are counts."""
+    stats = dict(stats)
+    notes, details = stats.pop("notes", []), stats.pop("details", {})
     split_counts: dict[str, int] = {}
     for name in splits.values():
         split_counts[name] = split_counts.get(name, 0) + 1
@@ -156,6 +166,8 @@ def _card(job: ExportJob, snap: ProjectSnap, splits: dict[int, str], stats: dict
         "project": {"id": snap.id, "name": snap.name, "description": snap.description},
         "labels": [{"id": lb.id, "name": lb.name, "kind": lb.kind, "color": lb.color} for lb in snap.labels],
         "counts": {**stats, "images": len(snap.images)},
+        "format_notes": list(notes),
+        "format_details": details,
         "split_counts": split_counts,
         "images": [
             {"id": i.id, "name": i.name, "patient_ref": i.patient_ref, "site": i.site, "split": splits[i.id]}

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
 
 from annotator.annotations.models import Annotation
+from annotator.core.errors import RejectedFile
 from annotator.core.storage import image_dir
+from annotator.imaging.dicom import read as dicom_read
+from annotator.imaging.dicom.frames import frame_info
+from annotator.imaging.ingest import SERIES_DIR, SERIES_EXT  # a series is stored as series/<n>.dcm, n = frame
 from annotator.imaging.models import Image, ImageStatus, WorkflowState
 from annotator.projects.models import Project
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -19,6 +28,8 @@ class LabelSnap:
     name: str
     kind: str
     color: str
+    hotkey: str | None = None
+    attributes: tuple[dict[str, Any], ...] = ()  # the label's attribute schema: {name, type, choices?, required}
 
 
 @dataclass(frozen=True)
@@ -30,6 +41,23 @@ class AnnotationSnap:
     attributes: dict[str, Any]
     version: int
     source: str
+    author_id: int | None = None
+    created_at: str = ""
+    updated_at: str = ""
+
+
+@dataclass(frozen=True)
+class DicomFrameSnap:
+    """Where one frame of a DICOM image comes from, and where it lies in patient space (LPS, millimetres)."""
+
+    file: str  # path of the stored file, relative to the image folder
+    frame_in_file: int
+    sop_instance_uid: str
+    sop_class_uid: str
+    position: tuple[float, ...] | None = None  # ImagePositionPatient: centre of the frame's first pixel
+    orientation: tuple[float, ...] | None = None  # ImageOrientationPatient: row then column direction cosines
+    pixel_spacing: tuple[float, ...] | None = None  # (between rows, between columns)
+    slice_thickness: float | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +75,16 @@ class ImageSnap:
     folder: str
     original_ext: str
     annotations: tuple[AnnotationSnap, ...] = field(default_factory=tuple)
+    assignee_id: int | None = None
+    reviewer_id: int | None = None
+    dicom: tuple[DicomFrameSnap, ...] = ()  # one per frame, read only for formats that need patient geometry
+
+    @property
+    def original(self) -> Path:
+        """The stored original: a file, or the folder of a DICOM series' slices."""
+        if self.original_ext == SERIES_EXT:
+            return Path(self.folder) / SERIES_DIR
+        return Path(self.folder) / f"original.{self.original_ext}"
 
 
 @dataclass(frozen=True)
@@ -59,11 +97,62 @@ class ProjectSnap:
     taken_at: str
 
 
-def take_snapshot(*, project_id: int, only_accepted: bool = False) -> ProjectSnap:
-    """Read a project's ready images, labels and annotations into plain dataclasses (3 queries)."""
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat() if moment else ""
+
+
+def dicom_frames(image_folder: Path, original_ext: str) -> tuple[DicomFrameSnap, ...]:
+    """Per-frame geometry of a stored DICOM image, read from its files' headers (no pixel data)."""
+    if original_ext == SERIES_EXT:
+        files = sorted((image_folder / SERIES_DIR).glob("*.dcm"))
+    else:
+        files = [image_folder / f"original.{original_ext}"]
+    frames = []
+    for path in files:
+        ds = dicom_read.read_header(path)
+        count = 1 if len(files) > 1 else dicom_read.frame_count(ds)
+        for number in range(count):
+            info = frame_info(ds, number)
+            frames.append(
+                DicomFrameSnap(
+                    file=str(path.relative_to(image_folder)),
+                    frame_in_file=number,
+                    sop_instance_uid=str(ds.get("SOPInstanceUID", "")),
+                    sop_class_uid=str(ds.get("SOPClassUID", "")),
+                    position=info.position,
+                    orientation=info.orientation,
+                    pixel_spacing=info.pixel_spacing,
+                    slice_thickness=info.slice_thickness,
+                )
+            )
+    return tuple(frames)
+
+
+def _dicom_frames_or_none(image_folder: Path, original_ext: str) -> tuple[DicomFrameSnap, ...]:
+    """dicom_frames(), or () when a stored file cannot be read (formats then fall back or list the image)."""
+    try:
+        return dicom_frames(image_folder, original_ext)
+    except (RejectedFile, OSError) as exc:
+        logger.warning("cannot read the DICOM geometry of %s: %s", image_folder, exc)
+        return ()
+
+
+def take_snapshot(*, project_id: int, only_accepted: bool = False, dicom_geometry: bool = False) -> ProjectSnap:
+    """Read a project's ready images, labels and annotations into plain dataclasses (4 queries).
+
+    With dicom_geometry, each DICOM image also gets its per-frame patient geometry from its stored files' headers.
+    """
     project = Project.objects.get(pk=project_id)
     labels = tuple(
-        LabelSnap(id=lb.pk, name=lb.name, kind=lb.kind, color=lb.color) for lb in project.labels.order_by("id")
+        LabelSnap(
+            id=lb.pk,
+            name=lb.name,
+            kind=lb.kind,
+            color=lb.color,
+            hotkey=lb.hotkey,
+            attributes=tuple(dict(a) for a in lb.attributes or ()),
+        )
+        for lb in project.labels.order_by("id")
     )
     images_qs = Image.objects.filter(project_id=project_id, status=ImageStatus.READY).order_by("id")
     if only_accepted:
@@ -79,6 +168,9 @@ def take_snapshot(*, project_id: int, only_accepted: bool = False) -> ProjectSna
                 attributes=dict(ann.attributes or {}),
                 version=ann.version,
                 source=ann.source,
+                author_id=ann.author_id,
+                created_at=_iso(ann.created_at),
+                updated_at=_iso(ann.updated_at),
             )
         )
     images = tuple(
@@ -96,6 +188,11 @@ def take_snapshot(*, project_id: int, only_accepted: bool = False) -> ProjectSna
             folder=str(image_dir(img.pk)),
             original_ext=img.original_ext,
             annotations=tuple(by_image.get(img.pk, ())),
+            assignee_id=img.assignee_id,
+            reviewer_id=img.reviewer_id,
+            dicom=_dicom_frames_or_none(image_dir(img.pk), img.original_ext)
+            if dicom_geometry and img.kind == "dicom"
+            else (),
         )
         for img in images_qs
     )

@@ -1,3 +1,12 @@
 """Export formats; importing this package registers each of them."""
 
-from annotator.exports.formats import coco  # noqa: F401
+from annotator.exports.formats import (  # noqa: F401
+    coco,
+    csv_table,
+    dicom_seg,
+    mask_png,
+    native,
+    nifti,
+    voc,
+    yolo,
+)

@@ -5,32 +5,40 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from annotator.annotations import rle
+from annotator.exports.formats.common import bounds, mask_box, picture_ext, polygon_area, sample_frames, split_of
 from annotator.exports.registry import ExportContext, Output, register
 from annotator.exports.snapshot import AnnotationSnap, ImageSnap
 
-
-def polygon_area(points: list[list[float]]) -> float:
-    """Area of a simple polygon by the shoelace formula."""
-    total = 0.0
-    for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1], strict=True):
-        total += x1 * y2 - x2 * y1
-    return abs(total) / 2.0
-
-
-def _bounds(points: list[list[float]]) -> list[float]:
-    xs, ys = [p[0] for p in points], [p[1] for p in points]
-    return [min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)]
+COCO_KINDS = ("bbox", "polygon", "mask")
+NOTES = [
+    "COCO instances: bbox [x, y, w, h] in pixels from the image's top-left corner; boxes and polygons also carry "
+    "a polygon segmentation.",
+    "Masks are written as compressed RLE over the whole image (size [height, width], column-major as COCO defines "
+    "it) with iscrowd 0 (each mask is one object); their bbox and area are those of the set pixels. "
+    "Empty masks are left out.",
+    "Points, polylines and image-level tags have no COCO instance form and are counted as skipped.",
+    "A stack (multi-frame image or series) contributes one COCO image per annotated frame.",
+]
 
 
-def coco_annotation(ann: AnnotationSnap, kind: str) -> dict[str, Any] | None:
-    """One COCO annotation body (without ids) for a shape, or None if COCO has no place for it."""
+def coco_annotation(ann: AnnotationSnap, kind: str, image: ImageSnap | None = None) -> dict[str, Any] | None:
+    """One COCO annotation body (without ids) for a shape, or None if COCO has no place for it (or it is empty)."""
     g = ann.geometry
     if kind == "bbox":
         x, y, w, h = g["x"], g["y"], g["w"], g["h"]
         return {"bbox": [x, y, w, h], "area": w * h, "segmentation": [[x, y, x + w, y, x + w, y + h, x, y + h]]}
     if kind == "polygon":
         pts = g["points"]
-        return {"bbox": _bounds(pts), "area": polygon_area(pts), "segmentation": [[c for p in pts for c in p]]}
+        return {"bbox": list(bounds(pts)), "area": polygon_area(pts), "segmentation": [[c for p in pts for c in p]]}
+    if kind == "mask" and image is not None:
+        box = mask_box(g)
+        if box is None:
+            return None
+        full = rle.paste(
+            g["rle"], x=round(float(g["x"])), y=round(float(g["y"])), height=image.height, width=image.width
+        )
+        return {"bbox": [float(v) for v in box], "area": float(rle.area(full)), "segmentation": full}
     return None
 
 
@@ -38,8 +46,7 @@ def file_name(image: ImageSnap, frame: int) -> str:
     """Name of an image (or one frame of it) inside the export."""
     if image.frames > 1:
         return f"images/{image.id}_f{frame:04d}.png"
-    ext = "png" if image.kind == "dicom" else image.original_ext
-    return f"images/{image.id}.{ext}"
+    return f"images/{image.id}.{picture_ext(image)}"
 
 
 @register("coco", "COCO instances (JSON)")
@@ -50,18 +57,17 @@ def write_coco(ctx: ExportContext, out: Output) -> dict[str, Any]:
     categories = [
         {"id": label.id, "name": label.name, "supercategory": label.kind}
         for label in snap.labels
-        if label.kind in ("bbox", "polygon")
+        if label.kind in COCO_KINDS
     ]
     per_split: dict[str, dict[str, list[dict[str, Any]]]] = {}
     skipped: dict[str, int] = {}
+    empty_masks = 0
     coco_image_id = 0
     for image in snap.images:
-        split = ctx.splits.get(image.id, "default")
+        split = split_of(ctx, image)
         bucket = per_split.setdefault(split, {"images": [], "annotations": []})
         frame_ids: dict[int, int] = {}
-        for frame in range(image.frames):
-            if image.frames > 1 and not any(a.frame == frame for a in image.annotations):
-                continue
+        for frame in sample_frames(image):
             coco_image_id += 1
             frame_ids[frame] = coco_image_id
             bucket["images"].append(
@@ -75,9 +81,13 @@ def write_coco(ctx: ExportContext, out: Output) -> dict[str, Any]:
                 }
             )
         for ann in image.annotations:
-            body = coco_annotation(ann, kinds[ann.label_id])
+            kind = kinds[ann.label_id]
+            body = coco_annotation(ann, kind, image)
             if body is None:
-                skipped[kinds[ann.label_id]] = skipped.get(kinds[ann.label_id], 0) + 1
+                if kind == "mask":
+                    empty_masks += 1
+                else:
+                    skipped[kind] = skipped.get(kind, 0) + 1
                 continue
             bucket["annotations"].append(
                 {
@@ -97,6 +107,8 @@ def write_coco(ctx: ExportContext, out: Output) -> dict[str, Any]:
         "annotations": sum(len(b["annotations"]) for b in per_split.values()),
         "images": sum(len(b["images"]) for b in per_split.values()),
         "skipped_by_kind": skipped,
+        "empty_masks_skipped": empty_masks,
+        "notes": NOTES,
         "image_files": [
             (e["file_name"], e["annotator_image_id"], e["frame"]) for b in per_split.values() for e in b["images"]
         ],

@@ -1,0 +1,144 @@
+"""CSV tables: annotations.csv (one row per annotation) and images.csv (one row per image, workflow state)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from annotator.exports.formats.common import extent, label_kinds, split_of
+from annotator.exports.registry import ExportContext, Output, register
+
+ANNOTATION_COLUMNS = (
+    "annotation_id",
+    "image_id",
+    "image_name",
+    "patient_ref",
+    "site",
+    "split",
+    "frame",
+    "label_id",
+    "label",
+    "kind",
+    "geometry",
+    "bbox_x",
+    "bbox_y",
+    "bbox_w",
+    "bbox_h",
+    "attributes",
+    "author_id",
+    "version",
+    "source",
+    "created_at",
+    "updated_at",
+)
+IMAGE_COLUMNS = (
+    "image_id",
+    "name",
+    "kind",
+    "width",
+    "height",
+    "frames",
+    "patient_ref",
+    "site",
+    "split",
+    "workflow_state",
+    "assignee_id",
+    "reviewer_id",
+    "annotations",
+    "modality",
+    "study_uid",
+    "series_uid",
+)
+
+
+def number(value: float) -> str:
+    """A coordinate without a needless ".0", full precision otherwise."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def compact(value: Any) -> str:
+    """JSON on one line, keys sorted."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def table(columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> bytes:
+    """UTF-8 CSV (RFC 4180 quoting, \\n line ends) with a header row; None becomes an empty cell."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if cell is None else cell for cell in row])
+    return buffer.getvalue().encode()
+
+
+@register("csv", "CSV tables (annotations and images)")
+def write_csv(ctx: ExportContext, out: Output) -> dict[str, Any]:
+    """Write annotations.csv and images.csv; return counts for the dataset card."""
+    snap = ctx.snapshot
+    kinds = label_kinds(snap.labels)
+    names = {label.id: label.name for label in snap.labels}
+    annotation_rows, image_rows = [], []
+    for image in snap.images:
+        split = split_of(ctx, image)
+        for ann in image.annotations:
+            kind = kinds[ann.label_id]
+            box = extent(kind, ann.geometry)
+            box_cells = tuple(number(v) for v in box) if box else (None, None, None, None)
+            annotation_rows.append(
+                (
+                    ann.id,
+                    image.id,
+                    image.name,
+                    image.patient_ref,
+                    image.site,
+                    split,
+                    ann.frame,
+                    ann.label_id,
+                    names[ann.label_id],
+                    kind,
+                    compact(ann.geometry),
+                    *box_cells,
+                    compact(ann.attributes),
+                    ann.author_id,
+                    ann.version,
+                    ann.source,
+                    ann.created_at,
+                    ann.updated_at,
+                )
+            )
+        meta = image.metadata
+        image_rows.append(
+            (
+                image.id,
+                image.name,
+                image.kind,
+                image.width,
+                image.height,
+                image.frames,
+                image.patient_ref,
+                image.site,
+                split,
+                image.workflow_state,
+                image.assignee_id,
+                image.reviewer_id,
+                len(image.annotations),
+                meta.get("modality"),
+                meta.get("study_uid"),
+                meta.get("series_uid"),
+            )
+        )
+    out.write_bytes("annotations.csv", table(ANNOTATION_COLUMNS, annotation_rows))
+    out.write_bytes("images.csv", table(IMAGE_COLUMNS, image_rows))
+    return {
+        "annotations": len(annotation_rows),
+        "notes": [
+            "annotations.csv has one row per annotation of every kind; images.csv one row per image with its "
+            "workflow state. Both are UTF-8 with a header row; the split is a column (no per-split files).",
+            "geometry and attributes are JSON. bbox_x/y/w/h is the box of every shape with extent (a box itself, "
+            "a polygon's or polyline's bounds, a mask's stored box) and empty for points and tags.",
+            "Frames are numbered from 0; author_id and reviewer/assignee ids are user ids (no names are exported).",
+        ],
+    }

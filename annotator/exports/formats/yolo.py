@@ -1,0 +1,132 @@
+"""YOLO (Ultralytics layout): images/<split>/, labels/<split>/<stem>.txt with normalised rows, data.yaml."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from annotator.exports.formats.common import (
+    count,
+    frame_annotations,
+    label_kinds,
+    mask_box,
+    numbered,
+    picture_ext,
+    sample_frames,
+    split_of,
+    stem,
+)
+from annotator.exports.registry import ExportContext, Output, register
+from annotator.exports.snapshot import AnnotationSnap, ImageSnap
+
+DETECT_KINDS = ("bbox", "mask")
+SEGMENT_KINDS = ("bbox", "polygon")
+SPLIT_ORDER = ("train", "val", "test", "default")
+
+
+def mode_for(kinds: set[str]) -> str:
+    """ "segment" when the project has polygon labels, else "detect": one row form per export, since a file
+    mixing box rows and polygon rows is misread by Ultralytics."""
+    return "segment" if "polygon" in kinds else "detect"
+
+
+def _clamp(value: float) -> float:
+    return min(max(value, 0.0), 1.0)
+
+
+def _numbers(values: list[float]) -> str:
+    return " ".join(f"{_clamp(v):.6f}" for v in values)
+
+
+def label_row(ann: AnnotationSnap, kind: str, class_id: int, image: ImageSnap, mode: str) -> str | None:
+    """One label file row for a shape, normalised by the image size; None when it has no row in this mode."""
+    w_img, h_img = float(image.width), float(image.height)
+    g = ann.geometry
+    box: tuple[float, float, float, float] | None = None
+    if kind == "bbox":
+        box = (float(g["x"]), float(g["y"]), float(g["w"]), float(g["h"]))
+    elif kind == "mask" and mode == "detect":
+        box = mask_box(g)
+    if box is not None:
+        x, y, w, h = box
+        if mode == "segment":  # the box as its four corners, clockwise from the top-left
+            corners = [x, y, x + w, y, x + w, y + h, x, y + h]
+            return f"{class_id} " + _numbers([v / (w_img if i % 2 == 0 else h_img) for i, v in enumerate(corners)])
+        return f"{class_id} " + _numbers([(x + w / 2) / w_img, (y + h / 2) / h_img, w / w_img, h / h_img])
+    if kind == "polygon" and mode == "segment":
+        return f"{class_id} " + _numbers(
+            [c / (w_img if i == 0 else h_img) for p in g["points"] for i, c in enumerate(p)]
+        )
+    return None
+
+
+def data_yaml(names: list[str], splits: list[str], mode: str) -> str:
+    """data.yaml: split folders (relative to this file's folder) and class names by id."""
+    present = [s for s in SPLIT_ORDER if s in splits]
+    train = "train" if "train" in present else present[0] if present else "default"
+    val = "val" if "val" in present else train
+    lines = [
+        f"# YOLO {mode} dataset exported by Annotator. Paths are relative to the folder holding this file;",
+        "# add `path: <that folder>` if your tool resolves them elsewhere.",
+        f"train: images/{train}",
+        f"val: images/{val}" + ("" if val == "val" else "  # no val split was exported"),
+    ]
+    if "test" in present:
+        lines.append("test: images/test")
+    lines.append(f"nc: {len(names)}")
+    lines.append("names:")
+    lines += [f"  {index}: {json.dumps(name)}" for index, name in enumerate(names)]
+    return "\n".join(lines) + "\n"
+
+
+@register("yolo", "YOLO (Ultralytics txt labels)")
+def write_yolo(ctx: ExportContext, out: Output) -> dict[str, Any]:
+    """Write labels/<split>/<stem>.txt per sample and data.yaml; return counts for the dataset card."""
+    snap = ctx.snapshot
+    kinds = label_kinds(snap.labels)
+    mode = mode_for(set(kinds.values()))
+    class_of = numbered(snap.labels, SEGMENT_KINDS if mode == "segment" else DETECT_KINDS, start=0)
+    written, skipped = 0, {}
+    image_files: list[tuple[str, int, int]] = []
+    splits: set[str] = set()
+    for image in snap.images:
+        split = split_of(ctx, image)
+        splits.add(split)
+        for frame in sample_frames(image):
+            rows = []
+            for ann in frame_annotations(image, frame):
+                kind = kinds[ann.label_id]
+                row = label_row(ann, kind, class_of[ann.label_id], image, mode) if ann.label_id in class_of else None
+                if row is None:
+                    count(skipped, kind)
+                    continue
+                rows.append(row)
+            name = stem(image, frame)
+            out.write_bytes(f"labels/{split}/{name}.txt", "".join(r + "\n" for r in rows).encode())
+            image_files.append((f"images/{split}/{name}.{picture_ext(image)}", image.id, frame))
+            written += len(rows)
+    by_id = {label.id: label for label in snap.labels}
+    classes = [{"class": n, "label_id": lid, "name": by_id[lid].name} for lid, n in class_of.items()]
+    out.write_bytes("data.yaml", data_yaml([c["name"] for c in classes], sorted(splits), mode).encode())
+    rows_note = (
+        "polygon rows `class x1 y1 x2 y2 ...` (YOLO segmentation); boxes are written as their four corners"
+        if mode == "segment"
+        else "box rows `class cx cy w h` (YOLO detection); a mask is written as the box of its set pixels"
+    )
+    return {
+        "annotations": written,
+        "samples": len(image_files),
+        "skipped_by_kind": skipped,
+        "notes": [
+            f"YOLO {mode} labels: {rows_note}. Coordinates are divided by the image width and height, so they lie "
+            "in [0, 1], measured from the image's top-left corner.",
+            "Class ids are 0..n-1 in label order (the mapping is in dataset.json under format_details.classes "
+            "and in data.yaml).",
+            "Every single-frame image gets a label file, empty when it has no shape (a negative sample); a stack "
+            "contributes one sample per annotated frame, named `<image id>_f<frame>`.",
+            "Points, polylines and tags have no YOLO row and are counted as skipped"
+            + ("; so are masks in segmentation mode (use mask_png or coco for them)." if mode == "segment" else "."),
+        ],
+        "details": {"mode": mode, "classes": classes},
+        "image_files": image_files,
+    }
