@@ -54,4 +54,6 @@ RUN SECRET_KEY=collectstatic-build-only-not-a-secret DEBUG=0 python manage.py co
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "annotator.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]
+# gthread 4 x 8 measured best for 20 concurrent clients on 2 cores (benchmarks/README.md).
+CMD ["gunicorn", "annotator.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", \
+     "--workers", "4", "--threads", "8", "--keep-alive", "10", "--timeout", "300"]

@@ -98,7 +98,8 @@ def _stale(current: Annotation, expected_version: int) -> PreconditionFailed:
 
 
 def _lock(annotation_id: int, expected_version: int) -> Annotation:
-    current = Annotation.objects.select_for_update().select_related("image", "label").get(pk=annotation_id)
+    # of=("self",): lock only the annotation, not its image and label rows (which serialised all writers)
+    current = Annotation.objects.select_for_update(of=("self",)).select_related("image", "label").get(pk=annotation_id)
     if current.version != expected_version:
         raise _stale(current, expected_version)
     return current
