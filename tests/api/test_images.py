@@ -95,9 +95,29 @@ def test_descriptor_tiles_and_thumbnail_are_served(worker, project, owner, clien
 
 
 @pytest.mark.worker
-def test_truncated_png_fails_with_a_sentence(worker, project, owner, client_for) -> None:
+def test_truncated_png_is_rejected_at_upload(project, owner, client_for) -> None:
     broken = io.BytesIO(png_bytes(400, 400)[:300])
     broken.name = "cut.png"
+    body = _upload(client_for(owner), project, [broken]).json()
+    assert body["images"] == [] and body["rejected"][0]["code"] == "malformed_image"
+
+
+def _png_with_garbage_pixels() -> bytes:
+    """A PNG whose chunk structure and CRCs are valid but whose compressed pixel data is nonsense."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 64, 64, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"not zlib at all" * 20) + chunk(b"IEND", b"")
+
+
+@pytest.mark.worker
+def test_undecodable_png_fails_on_the_worker_with_a_sentence(worker, project, owner, client_for) -> None:
+    broken = io.BytesIO(_png_with_garbage_pixels())
+    broken.name = "garbled.png"
     image_id = _upload(client_for(owner), project, [broken]).json()["images"][0]["id"]
     image = _wait_processed(image_id)
     assert image.status == "failed"
