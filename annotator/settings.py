@@ -144,8 +144,12 @@ CELERY_TASK_ROUTES = {
     "annotator.exports.tasks.*": {"queue": "heavy"},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+ANNOTATOR_IMAGE_TASK_LIMIT = 60 * 60  # hard time limit of image processing (seconds)
+ANNOTATOR_EXPORT_TASK_LIMIT = 4 * 60 * 60  # hard time limit of an export
+ANNOTATOR_REAP_GRACE = 10 * 60  # past the limit plus this, a running job's worker is taken as dead
 CELERY_BEAT_SCHEDULE = {
     "reap-uploads": {"task": "annotator.uploads.tasks.reap_uploads", "schedule": 60 * 60},
+    "reap-jobs": {"task": "annotator.core.tasks.reap_jobs", "schedule": 5 * 60},
 }
 # Redis re-delivers unacknowledged tasks after this; it must outlast the longest task (acks_late).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 5 * 60 * 60}

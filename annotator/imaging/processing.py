@@ -46,7 +46,7 @@ def image_process(*, image_id: int) -> None:
     updated = (
         Image.objects.filter(pk=image_id)
         .exclude(status__in=(ImageStatus.READY, ImageStatus.HELD))
-        .update(status=ImageStatus.PROCESSING, error="")
+        .update(status=ImageStatus.PROCESSING, error="", updated_at=timezone.now())
     )
     if not updated:
         return
