@@ -11,7 +11,13 @@ from pydicom.sequence import Sequence
 from annotator.imaging.dicom.color import PaletteChannel, apply_palette, ybr_full_to_rgb
 from annotator.imaging.dicom.frames import frame_info
 from annotator.imaging.dicom.modality import real_dtype
-from annotator.imaging.dicom.pixels import raw_frame_with_headers, raw_headers
+from annotator.imaging.dicom.pixels import (
+    grayscale_to_uint8,
+    raw_frame_with_headers,
+    raw_headers,
+    real_values,
+    windowed_by_table,
+)
 from annotator.imaging.dicom.read import display_frame, raw_frame, read_dataset
 from annotator.imaging.dicom.windowing import voi_window_to_uint8, window_to_uint8
 
@@ -174,3 +180,44 @@ def test_raw_frame_with_headers_describes_the_array() -> None:
     _, rgb_headers = raw_frame_with_headers(sample("SC_rgb_rle.dcm"))
     assert rgb_headers["X-Frame-Shape"] == "100,100,3" and rgb_headers["X-Frame-Photometric"] == "RGB"
     assert "X-Rescale-Slope" not in rgb_headers
+
+
+@pytest.mark.parametrize(
+    ("dtype", "low", "high", "slope", "intercept", "photometric", "function"),
+    [
+        (np.int16, -2048, 2047, 1, -1024, "MONOCHROME2", "LINEAR"),  # CT: integral rescale
+        (np.uint16, 0, 4095, 0.5, -7.25, "MONOCHROME2", "LINEAR"),  # non-integral rescale: float values
+        (np.uint16, 0, 65535, 1, 0, "MONOCHROME1", "LINEAR_EXACT"),  # the widest range a table takes
+        (np.uint8, 0, 255, 2, 3, "MONOCHROME2", "SIGMOID"),
+        (np.int16, -32768, 32767, 1, 0, "MONOCHROME2", "LINEAR"),  # 65,536 levels, offsets past int16
+    ],
+)
+def test_display_by_table_is_the_pixelwise_display(dtype, low, high, slope, intercept, photometric, function) -> None:
+    rng = np.random.default_rng(7)
+    stored = rng.integers(low, high, size=(32, 48), endpoint=True).astype(dtype)
+    stored.flat[:2] = (low, high)
+    ds = roundtrip(
+        image(
+            stored,
+            photometric=photometric,
+            RescaleSlope=slope,
+            RescaleIntercept=intercept,
+            WindowCenter=(low + high) / 3,
+            WindowWidth=(high - low) / 2,
+            VOILUTFunction=function,
+        )
+    )
+    info = frame_info(ds, 0)
+    pixelwise = grayscale_to_uint8(ds, real_values(ds, ds.pixel_array, info), info, photometric)
+    by_table = windowed_by_table(ds, ds.pixel_array, info, photometric)
+    assert by_table is not None and by_table.dtype == np.uint8
+    assert np.array_equal(by_table, pixelwise)
+    assert np.array_equal(display_frame(ds), pixelwise)
+
+
+def test_display_by_table_steps_aside_without_a_window_or_for_wide_ranges() -> None:
+    stored = np.array([[0, 70000]], dtype=np.uint32)
+    windowed = roundtrip(image(stored, BitsAllocated=32, BitsStored=32, HighBit=31, WindowCenter=10, WindowWidth=20))
+    assert windowed_by_table(windowed, windowed.pixel_array, frame_info(windowed, 0), "MONOCHROME2") is None
+    plain = roundtrip(image(np.array([[1, 2]], dtype=np.uint16)))
+    assert windowed_by_table(plain, plain.pixel_array, frame_info(plain, 0), "MONOCHROME2") is None
