@@ -117,17 +117,17 @@ def ingest(
     *, project: Project, user: AbstractBaseUser | None, files: list[Incoming], site: str, result: UploadResult
 ) -> None:
     """Create an image for each good file (a whole DICOM series becomes one image); refuse the rest."""
-    dicom: list[tuple[Incoming, Any]] = []
+    dicom: list[Incoming] = []
     for item in files:
         try:
             sniffed = sniff(_head(item.path))
             if sniffed.kind == ImageKind.DICOM:
-                dicom.append((item, dicom_read.read_header(item.path)))
+                dicom.append(item)
             else:
                 result.images.append(_store_raster(project, user, item, sniffed.kind, sniffed.ext, site))
         except RejectedFile as exc:
             result.reject(item.name, exc.detail, exc.code)
-    for group in _dicom_groups(dicom):
+    for group in _dicom_groups(dicom, result):
         try:
             result.images.append(_store_dicom(project, user, group, site))
         except RejectedFile as exc:
@@ -135,8 +135,16 @@ def ingest(
                 result.reject(item.name, exc.detail, exc.code)
 
 
-def _dicom_groups(headers: list[tuple[Incoming, Any]]) -> list[list[Incoming]]:
+def _dicom_groups(items: list[Incoming], result: UploadResult) -> list[list[Incoming]]:
     """Files of one stackable series together (in slice order); every other file on its own."""
+    if len(items) == 1:  # nothing to group: the file is parsed once, whole, when it is stored
+        return [items]
+    headers: list[tuple[Incoming, Any]] = []
+    for item in items:
+        try:
+            headers.append((item, dicom_read.read_header(item.path)))
+        except RejectedFile as exc:
+            result.reject(item.name, exc.detail, exc.code)
     by_dataset = {id(ds): item for item, ds in headers}
     groups: list[list[Incoming]] = []
     for series in group_series([ds for _, ds in headers]):
