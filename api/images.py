@@ -283,7 +283,10 @@ class TileView(APIView):
         etag = _etag(image, frame, level, col, row)
         if request.headers.get("If-None-Match") == etag:
             return _cached(request, etag, HttpResponseNotModified)
-        data = container.read_tile(_pyramid(image, frame), level, col, row)
+        try:
+            data = container.read_tile(_pyramid(image, frame), level, col, row)
+        except container.ContainerError as exc:
+            raise NotFound("The tile pyramid is missing; re-process the image.", code="missing_file") from exc
         if data is None:
             raise NotFound("No such tile.", code="no_tile")
         return _cached(request, etag, lambda: _bytes(data, f"image/{fmt}"))

@@ -1,7 +1,7 @@
-"""Image processing on a worker: from the stored original to frame 0's tile pyramid and a thumbnail.
+"""Image processing on a worker: from the stored original to a thumbnail and, for a large image, frame 0's pyramid.
 
-Other frames of a multi-frame image are tiled on first request (render.frame_pyramid), so a 300-slice
-volume costs one pyramid at ingest instead of 300.
+Other frames of a multi-frame image, and frame 0 of a small one, are tiled on first request
+(render.frame_pyramid), so a 300-slice volume costs no pyramid at ingest instead of 300.
 """
 
 from __future__ import annotations
@@ -10,13 +10,14 @@ import logging
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pyvips
 from django.conf import settings
 from django.utils import timezone
 
 from annotator.core.errors import RejectedFile
 from annotator.core.storage import image_dir
-from annotator.imaging.models import Image, ImageStatus, TileFormat
+from annotator.imaging.models import Image, ImageStatus
 from annotator.imaging.sources import open_source
 from annotator.imaging.sources.volume import WORKING_COPY
 from annotator.imaging.tiles import container, pyramid
@@ -36,9 +37,11 @@ def original_path(image: Image) -> Path:
 
 
 def thumbnail_path(image: Image) -> Path:
-    """Where an image's thumbnail lives."""
-    ext = "png" if image.tile_format == TileFormat.PNG else "jpg"
-    return image_dir(image.pk) / f"thumbnail.{ext}"
+    """Where an image's thumbnail lives: a JPEG for every image (a preview, never read for diagnosis)."""
+    folder = image_dir(image.pk)
+    current = folder / "thumbnail.jpg"
+    legacy = folder / "thumbnail.png"  # versions before 2026-11-26 wrote PNG thumbnails of PNG-tiled images
+    return legacy if not current.exists() and legacy.exists() else current
 
 
 def image_process(*, image_id: int) -> None:
@@ -83,13 +86,18 @@ def _build_derivatives(image: Image) -> None:
     with open_source(original_path(image), stored=image.metadata) as source:
         source.check_size(settings.ANNOTATOR_MAX_IMAGE_PIXELS)
         facts = source.analyse()
+        source.verify()
         image.tile_format = source.tile_format
-        frame0 = pyramid.write_frame(source.frame_image(0), folder, 0, tile_format=source.tile_format)
-        if source.frames == 1:
-            thumbnail = pyramid.thumbnail_from_pyramid(frame0)
-        else:  # a volume's first slice is often empty; its middle one shows what it holds
-            thumbnail = source.frame_image(source.frames // 2)
-        pyramid.write_thumbnail(thumbnail, thumbnail_path(image))
+        frame0 = None
+        if pyramid.built_at_ingest(source.width, source.height):
+            frame0 = pyramid.write_frame(source.frame_image(0), folder, 0, tile_format=source.tile_format)
+        shown = source.frames // 2  # a volume's first slice is often empty; its middle one shows what it holds
+        if frame0 is not None and source.frames == 1:  # a slide's thumbnail: from a small level, not the original
+            thumbnail: pyvips.Image | np.ndarray = pyramid.thumbnail_from_pyramid(frame0)
+        else:
+            array = source.frame_array(shown)
+            thumbnail = array if array is not None else source.frame_image(shown)
+        pyramid.write_thumbnail(thumbnail, folder / "thumbnail.jpg")
     metadata = {**(image.metadata or {}), **{key: value for key, value in facts.items() if value is not None}}
     held = metadata.get("hold_reason") and not metadata.get("released_by")  # burned-in text? a manager looks first
     Image.objects.filter(pk=image.pk).update(

@@ -1,8 +1,8 @@
 """Render one frame of a stored image: a PNG for display or export, its raw values, or its tile pyramid.
 
-A frame other than 0 gets its pyramid on the first request for one of its tiles (built whole, under a
-file lock so concurrent requests build it once) and keeps it: a viewer scrolling through a volume
-pays for each slice once, and slices nobody looks at are never tiled.
+A frame other than 0, and frame 0 of a small image, gets its pyramid on the first request for one of its
+tiles (built whole, under a file lock so concurrent requests build it once) and keeps it: a viewer
+scrolling through a volume pays for each slice once, and slices nobody looks at are never tiled.
 """
 
 from __future__ import annotations
@@ -56,10 +56,10 @@ def frame_raw(image: Image, frame: int) -> RawFrame:
 
 
 def frame_pyramid(image: Image, frame: int) -> container.Pyramid:
-    """The tile pyramid of one frame; frames other than 0 are built on first use and kept."""
+    """The tile pyramid of one frame; built on first use and kept, except frame 0 of a large image (ingest's)."""
     image_folder = image_dir(image.pk)
     folder, name = pyramid.frame_folder(image_folder, frame)
-    if frame == 0 or container.exists(folder, name):
+    if container.exists(folder, name) or (frame == 0 and pyramid.built_at_ingest(image.width, image.height)):
         return container.open_pyramid(folder, name)
     folder.mkdir(parents=True, exist_ok=True)
     with _locked(folder / f".{name}.lock"):

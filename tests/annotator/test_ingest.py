@@ -12,10 +12,12 @@ from pathlib import Path
 import numpy as np
 import pydicom
 from django.core.files.uploadedfile import SimpleUploadedFile
-from pydicom.uid import generate_uid
+from pydicom.encaps import encapsulate, generate_frames
+from pydicom.uid import RLELossless, generate_uid
 
 from annotator.core.storage import image_dir, media_root
 from annotator.imaging.models import Image
+from annotator.imaging.processing import image_process
 from annotator.imaging.services import image_upload
 from tests.annotator.dicom.factories import image as dicom_image
 from tests.conftest import png_bytes
@@ -137,6 +139,20 @@ def test_series_zip_and_bad_slice_rejects_the_series_with_its_reason(project, ow
     assert result.images == []
     assert [r["code"] for r in result.rejected] == ["truncated_pixels"] * 3  # the series fails as one
     assert "slice s2.dcm" in result.rejected[0]["detail"] and "shorter than" in result.rejected[0]["detail"]
+
+
+def test_a_corrupt_compressed_slice_fails_the_series_at_processing_naming_it(project, owner) -> None:
+    slices = _series(4)
+    for ds in slices:
+        ds.compress(RLELossless)
+    frame = next(generate_frames(slices[2].PixelData, number_of_frames=1))
+    slices[2].PixelData = encapsulate([frame[:70]])  # the RLE header promises segments the bytes do not hold
+    result = _upload(project, owner, *[(f"s{i}.dcm", _dicom_bytes(ds)) for i, ds in enumerate(slices)])
+    assert not result.rejected  # compressed pixels are only decoded on the worker
+    image_process(image_id=result.images[0].pk)
+    image = Image.objects.get(pk=result.images[0].pk)
+    assert image.status == "failed"
+    assert image.error.startswith("slice 3 of 4: the pixel data (RLE Lossless) cannot be decoded"), image.error
 
 
 def test_dicom_without_pixels_is_refused(project, owner) -> None:

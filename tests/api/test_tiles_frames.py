@@ -128,6 +128,50 @@ def test_frames_are_tiled_on_first_request_and_kept(project, owner, client_for) 
     assert not frames_dir.exists()  # re-processing drops what the old original produced
 
 
+def test_small_images_are_tiled_on_first_request_large_ones_at_processing(
+    project, owner, client_for, monkeypatch
+) -> None:
+    monkeypatch.setattr("annotator.imaging.tiles.pyramid.LAZY_MAX_PIXELS", 320 * 240)
+    small = _ingest(project, owner, "small.jpg", factories.jpeg(320, 240))
+    large = _ingest(project, owner, "large.jpg", factories.jpeg(321, 240))
+    assert (image_dir(large.pk) / "tiles.zip").is_file()  # built at processing
+    assert not (image_dir(small.pk) / "tiles.zip").exists()  # not yet: nobody asked
+    assert (image_dir(small.pk) / "thumbnail.jpg").is_file()
+    client = client_for(owner)
+    descriptor = client.get(f"/api/v1/images/{small.pk}/dzi")
+    assert descriptor.status_code == 200
+    assert ET.fromstring(_body(descriptor)).find(f"{DZ}Size").attrib == {"Width": "320", "Height": "240"}
+    built = image_dir(small.pk) / "tiles.zip"
+    stamp = built.stat().st_mtime_ns
+    tile = client.get(f"/api/v1/images/{small.pk}/tiles/{_top(small)}/0_0.jpeg")
+    assert tile.status_code == 200 and PILImage.open(io.BytesIO(_body(tile))).size == (255, 240)
+    assert built.stat().st_mtime_ns == stamp  # built once, then served from the container
+    (image_dir(large.pk) / "tiles.zip").unlink()  # a large frame 0 is never rebuilt inside a request
+    missing = client.get(f"/api/v1/images/{large.pk}/tiles/{_top(large)}/0_0.jpeg")
+    assert missing.status_code == 404 and missing.json()["code"] == "missing_file"
+
+
+def test_a_ct_slice_thumbnail_is_its_windowed_frame_halved(project, owner, client_for) -> None:
+    y, x = np.mgrid[0:512, 0:512]
+    stored = ((x * 3 + y * 5) % 1500).astype(np.int16)
+    ds = dicom_factories.image(stored, RescaleSlope=1, RescaleIntercept=-1024, WindowCenter=-300, WindowWidth=1200)
+    buffer = io.BytesIO()
+    ds.save_as(buffer, enforce_file_format=True)
+    image = _ingest(project, owner, "slice.dcm", buffer.getvalue())
+    assert image.status == "ready", image.error
+    client = client_for(owner)
+    answer = client.get(f"/api/v1/images/{image.pk}/thumbnail")
+    assert answer["Content-Type"] == "image/jpeg"
+    thumb = np.asarray(PILImage.open(io.BytesIO(_body(answer))), dtype=np.float64)
+    shown = np.asarray(PILImage.open(io.BytesIO(_body(client.get(f"/api/v1/images/{image.pk}/frames/0")))))
+    halved = shown.reshape(256, 2, 256, 2).mean(axis=(1, 3))
+    assert thumb.shape == (256, 256) and np.abs(thumb - halved).mean() < 4  # JPEG's loss, nothing more
+    folder = image_dir(image.pk)
+    (folder / "thumbnail.jpg").rename(folder / "thumbnail.png")  # as versions before JPEG thumbnails stored it
+    legacy = client.get(f"/api/v1/images/{image.pk}/thumbnail")
+    assert legacy.status_code == 200 and legacy["Content-Type"] == "image/png"
+
+
 def test_dicom_multiframe_tiles_and_raw_frames(tmp_path, project, owner, client_for) -> None:
     stored = (np.arange(4 * 32 * 40, dtype=np.int16).reshape(4, 32, 40) % 700) + 100 * np.arange(4)[:, None, None]
     ds = dicom_factories.enhanced_ct(stored.astype(np.int16), intercepts=[-1024.0] * 4, windows=[(40.0, 400.0)] * 4)
@@ -209,12 +253,13 @@ def test_metadata_text_reaches_no_derivative(name, make, tmp_path, project, owne
     image = _ingest(project, owner, name, payload)
     assert image.status == "ready", image.error
     client = client_for(owner)
-    client.get(f"/api/v1/images/{image.pk}/tiles/{_top(image)}/0_0.{image.tile_format}", {"frame": image.frames - 1})
+    for frame in {0, image.frames - 1}:  # small frames are tiled on first request: make every derivative exist
+        client.get(f"/api/v1/images/{image.pk}/tiles/{_top(image)}/0_0.{image.tile_format}", {"frame": frame})
     derived = [p for p in image_dir(image.pk).rglob("*") if p.is_file() and not p.name.startswith("original.")]
     assert {p.name for p in derived} >= {
         "tiles.zip",
         "tiles.idx",
-        f"thumbnail.{'png' if image.tile_format == 'png' else 'jpg'}",
+        "thumbnail.jpg",
     }
     for path in derived:
         assert factories.PATIENT.encode() not in path.read_bytes(), path

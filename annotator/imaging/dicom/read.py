@@ -13,9 +13,10 @@ from annotator.core.errors import RejectedFile
 from annotator.imaging.dicom.age import age_from_dates, band_label, band_start, parse_age
 from annotator.imaging.dicom.frames import frame_count, frame_info
 from annotator.imaging.dicom.pixels import display_frame, raw_frame, raw_frame_with_headers, raw_headers
-from annotator.imaging.dicom.transfer import check_decodable, syntax_uid
+from annotator.imaging.dicom.transfer import check_decodable, decode_frame, syntax_uid
 
 __all__ = [
+    "decode_frame",
     "display_frame",
     "frame_count",
     "looks_like_dicom",

@@ -71,6 +71,10 @@ class TileSource(ABC):
     def frame_image(self, frame: int) -> pyvips.Image:
         """One frame for display and tiling."""
 
+    def frame_array(self, frame: int) -> np.ndarray | None:
+        """frame_image()'s pixels as an 8-bit array when this source holds frames whole in memory, else None."""
+        return None
+
     @abstractmethod
     def raw_frame(self, frame: int) -> RawFrame:
         """One frame's stored (or real, after rescale) values with headers describing them."""
@@ -78,6 +82,9 @@ class TileSource(ABC):
     def analyse(self) -> dict[str, Any]:
         """Metadata worth keeping on the image (spacing, window, vendor...); may read the whole image once."""
         return {"format": self.format_name}
+
+    def verify(self) -> None:  # noqa: B027 (optional hook; most sources decode what they tile)
+        """Check, at processing, that frames read only later (lazily) decode; RejectedFile names the first bad one."""
 
     def close(self) -> None:  # noqa: B027 (optional hook; most sources hold nothing open)
         """Release open files."""

@@ -6,8 +6,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyvips
 
+from annotator.core.errors import RejectedFile
 from annotator.imaging.dicom import read as dicom_read
 from annotator.imaging.models import ImageKind
 from annotator.imaging.sources.base import RawFrame, TileSource, check_array_frame
@@ -49,8 +51,24 @@ class DicomSource(TileSource):
         check_array_frame(self.width, self.height)
 
     def frame_image(self, frame: int) -> pyvips.Image:
+        return from_array(self.frame_array(frame))
+
+    def frame_array(self, frame: int) -> np.ndarray:
         dataset, number = self._locate(frame)
-        return from_array(dicom_read.display_frame(dataset, number))
+        return dicom_read.display_frame(dataset, number)
+
+    def verify(self) -> None:
+        """Decode every frame of a multi-frame file or series once, so a corrupt slice fails processing now
+        (naming it) rather than a clinician's scroll later; a single frame is decoded for its thumbnail anyway."""
+        if self.frames == 1:
+            return
+        for frame in range(self.frames):
+            dataset, number = self._locate(frame)
+            try:
+                dicom_read.decode_frame(dataset, number)
+            except RejectedFile as exc:
+                where = f"{'slice' if len(self._files) > 1 else 'frame'} {frame + 1} of {self.frames}"
+                raise RejectedFile(f"{where}: {exc.detail}", code=exc.code) from exc
 
     def raw_frame(self, frame: int) -> RawFrame:
         dataset, number = self._locate(frame)

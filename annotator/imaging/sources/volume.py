@@ -118,10 +118,13 @@ class VolumeSource(TileSource):
         return (low, high) if low <= high else (0.0, 1.0)
 
     def frame_image(self, frame: int) -> pyvips.Image:
+        return from_array(self.frame_array(frame))
+
+    def frame_array(self, frame: int) -> np.ndarray:
         values = self._frame_values(frame)
         if values.ndim == 3:  # RGB24 volumes are already 8-bit colour
-            return from_array(values.astype(np.uint8))
-        return from_array(display.window_array(values, self.window()))
+            return values.astype(np.uint8)
+        return display.window_array(values, self.window())
 
     def raw_frame(self, frame: int) -> RawFrame:
         values = self._frame_values(frame)

@@ -155,12 +155,15 @@ def read_tile(pyramid: Pyramid, level: int, col: int, row: int) -> bytes | None:
     number = pyramid.grid.t_index(level, col, row)
     if number is None:
         return None
-    index_fd = os.open(pyramid.index_path, os.O_RDONLY)
     try:
-        start, length = RECORD.unpack(os.pread(index_fd, RECORD.size, pyramid.records_start + number * RECORD.size))
-    finally:
-        os.close(index_fd)
-    zip_fd = os.open(pyramid.zip_path, os.O_RDONLY)
+        index_fd = os.open(pyramid.index_path, os.O_RDONLY)
+        try:
+            start, length = RECORD.unpack(os.pread(index_fd, RECORD.size, pyramid.records_start + number * RECORD.size))
+        finally:
+            os.close(index_fd)
+        zip_fd = os.open(pyramid.zip_path, os.O_RDONLY)
+    except FileNotFoundError as exc:  # removed since it was opened (re-processing) or lost
+        raise ContainerError(f"{exc.filename} is missing") from exc
     try:
         data = os.pread(zip_fd, length, start)
     finally:
