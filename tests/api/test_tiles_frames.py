@@ -71,6 +71,11 @@ FORMATS = {
         "slide.tif",
         ("slide", 600, 500, 1, "jpeg"),
     ),
+    "aperio svs (OpenSlide aperio)": (
+        lambda tmp: (factories.aperio_svs(tmp / "s.svs"), (tmp / "s.svs").read_bytes())[1],
+        "slide.svs",
+        ("slide", 768, 512, 1, "jpeg"),
+    ),
     "nifti": (lambda tmp: factories.nifti(factories.volume()), "brain.nii", ("raster", 64, 48, 6, "png")),
     "nifti gz": (
         lambda tmp: factories.nifti(factories.volume(), gz=True),
@@ -271,6 +276,23 @@ def test_metadata_text_reaches_no_derivative(name, make, tmp_path, project, owne
     ]
     for data in served:
         assert b"Doe" not in data and _text_segments(data) == []
+
+
+def test_an_aperio_slide_goes_through_openslide_without_its_identifiers_or_label(
+    tmp_path, project, owner, client_for
+) -> None:
+    level, _ = factories.aperio_svs(tmp_path / "case.svs")
+    image = _ingest(project, owner, "case.svs", (tmp_path / "case.svs").read_bytes())
+    assert image.status == "ready", image.error
+    assert image.metadata["vendor"] == "aperio" and image.metadata["pixel_spacing"] == [0.0005, 0.0005]
+    stored = [p.read_bytes() for p in image_dir(image.pk).rglob("*") if p.is_file()]
+    for needle in (b"Doe_Jane", b"jdoe", b"SS1234", b"01/02/2020"):
+        assert not any(needle in data for data in stored), needle
+        assert needle.decode() not in str(Image.objects.filter(pk=image.pk).values().get())
+    client = client_for(owner)
+    tile = client.get(f"/api/v1/images/{image.pk}/tiles/{_top(image)}/0_0.jpeg")
+    shown = np.asarray(PILImage.open(io.BytesIO(_body(tile))), dtype=np.int16)
+    assert np.abs(shown - level[: shown.shape[0], : shown.shape[1]]).mean() < 12  # the slide's pixels, JPEG'd
 
 
 def test_decompression_bombs_and_absurd_sizes_fail_with_a_sentence(project, owner, settings) -> None:

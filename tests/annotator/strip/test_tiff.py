@@ -15,6 +15,7 @@ from PIL import Image
 
 from annotator.imaging.strip import MalformedImage, strip_metadata
 from tests.annotator.strip.builders import ASCII, BYTE, LONG, SHORT, UNDEFINED, TiffBuilder, leaks
+from tests.annotator.tiles.factories import aperio_svs
 
 RNG = np.random.default_rng(11)
 PIXELS = RNG.integers(0, 256, (40, 56, 3), dtype=np.uint8)
@@ -181,30 +182,10 @@ def test_libvips_tiled_jpeg_pyramid(tmp_path: Path) -> None:
         assert np.array_equal(before.numpy(), after.numpy())
 
 
-APERIO = (
-    "Aperio Image Library v12.0.15 \r\n768x512 [0,100 768x512] (256x256) JPEG/RGB Q=70|AppMag = 20|MPP = 0.5"
-    "|Filename = Doe_Jane.svs|Date = 01/02/2020|Time = 10:11:12|User = jdoe|ScanScope ID = SS1234"
-)
-
-
-def _fake_svs(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    level = RNG.integers(0, 256, (512, 768, 3), dtype=np.uint8)
-    label = np.full((40, 60, 3), 200, dtype=np.uint8)
-    with tifffile.TiffWriter(path) as writer:
-        writer.write(level, tile=(256, 256), description=APERIO, compression="zlib", metadata=None)
-        thumb = "Aperio Image Library v12.0.15 \r\n768x512 -> 192x128 - |AppMag = 20|MPP = 0.5|User = jdoe"
-        writer.write(level[::4, ::4].copy(), description=thumb, metadata=None)
-        label_text = "Aperio Image Library v12.0.15\nlabel 60x40"
-        writer.write(label, description=label_text, subfiletype=1, compression="zlib", metadata=None, rowsperstrip=16)
-        macro_text = "Aperio Image Library v12.0.15\nmacro 60x40"
-        writer.write(label, description=macro_text, subfiletype=9, metadata=None, rowsperstrip=16)
-    return level, label
-
-
 def test_aperio_svs_keeps_technical_values_and_blacks_out_label_and_macro(tmp_path: Path) -> None:
     openslide = pytest.importorskip("openslide")
     src, dst = tmp_path / "in.svs", tmp_path / "out.svs"
-    level, _ = _fake_svs(src)
+    level, _ = aperio_svs(src)
     removed = strip_metadata(src, dst, fmt="tif")
     assert leaks(dst.read_bytes()) == []
     assert removed[:2] == [

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pyvips
+import tifffile
 from PIL import Image as PILImage
 from PIL import PngImagePlugin
 
@@ -109,3 +110,25 @@ def png_claiming(width: int, height: int) -> bytes:
         + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
         + chunk(b"IEND", b"")
     )
+
+
+APERIO = (
+    "Aperio Image Library v12.0.15 \r\n768x512 [0,100 768x512] (256x256) JPEG/RGB Q=70|AppMag = 20|MPP = 0.5"
+    "|Filename = Doe_Jane.svs|Date = 01/02/2020|Time = 10:11:12|User = jdoe|ScanScope ID = SS1234"
+)
+
+
+def aperio_svs(path: Path, seed: int = 11) -> tuple[np.ndarray, np.ndarray]:
+    """An Aperio SVS as OpenSlide's aperio reader expects it: a tiled 768 × 512 level, a thumbnail, a label and
+    a macro image, with identifying values in the description; returns (level pixels, label pixels)."""
+    level = np.random.default_rng(seed).integers(0, 256, (512, 768, 3), dtype=np.uint8)
+    label = np.full((40, 60, 3), 200, dtype=np.uint8)
+    with tifffile.TiffWriter(path) as writer:
+        writer.write(level, tile=(256, 256), description=APERIO, compression="zlib", metadata=None)
+        thumb = "Aperio Image Library v12.0.15 \r\n768x512 -> 192x128 - |AppMag = 20|MPP = 0.5|User = jdoe"
+        writer.write(level[::4, ::4].copy(), description=thumb, metadata=None)
+        label_text = "Aperio Image Library v12.0.15\nlabel 60x40"
+        writer.write(label, description=label_text, subfiletype=1, compression="zlib", metadata=None, rowsperstrip=16)
+        macro_text = "Aperio Image Library v12.0.15\nmacro 60x40"
+        writer.write(label, description=macro_text, subfiletype=9, metadata=None, rowsperstrip=16)
+    return level, label
