@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
+from rest_framework.pagination import CursorPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotator.accounts.policies import Action
-from annotator.annotations import services
+from annotator.annotations import selectors, services
 from annotator.annotations.models import Annotation, AnnotationSource, Revision
 from annotator.core.errors import NotFound, PreconditionRequired, ValidationFailed
 from annotator.projects.models import Label
@@ -77,6 +83,13 @@ def _respond(annotation: Annotation, code: int = status.HTTP_200_OK) -> Response
     return response
 
 
+def _page_response(paginator: CursorPagination, results: str) -> HttpResponse:
+    """The paginated list's body with the results' JSON text spliced in as it is (not decoded, not re-encoded)."""
+    links = {"next": paginator.get_next_link(), "previous": paginator.get_previous_link()}
+    head = ",".join(f"{json.dumps(key)}:{json.dumps(value)}" for key, value in links.items())
+    return HttpResponse(f'{{{head},"results":{results}}}', content_type="application/json")
+
+
 class AnnotationListView(ListAPIView):
     """List an image's annotations; create one."""
 
@@ -87,6 +100,13 @@ class AnnotationListView(ListAPIView):
             return Annotation.objects.none()
         image = image_for(self.request.user, self.kwargs["image_id"])
         return Annotation.objects.filter(image=image)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The cursor paginator picks the page's ids; the selector writes their JSON (AnnotationOut's fields)."""
+        if self.paginator is None or not isinstance(request.accepted_renderer, JSONRenderer):
+            return super().list(request, *args, **kwargs)  # e.g. the browsable API, which renders serializer data
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values("id"))
+        return _page_response(self.paginator, selectors.annotations_json(ids=[row["id"] for row in page]))
 
     @extend_schema(request=AnnotationIn, responses={201: AnnotationOut})
     def post(self, request: Request, image_id: int) -> Response:

@@ -28,7 +28,8 @@ class Annotation(TimeStampedModel):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["image", "frame"])]
+        # (image, id): a list page (cursor pagination by id within an image) is an index range scan, not a sort.
+        indexes = [models.Index(fields=["image", "frame"]), models.Index(fields=["image", "id"])]
 
     def __str__(self) -> str:
         return f"annotation {self.pk} on image {self.image_id}"
