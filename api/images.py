@@ -41,6 +41,13 @@ METADATA_KEYS = (
     "photometric",
 )
 TILE_CACHE = "private, max-age=86400"
+VERSIONED_CACHE = "private, max-age=31536000, immutable"
+VERSION = OpenApiParameter(
+    "v",
+    int,
+    description="The derivatives version the image's URLs carry (changes when the image is re-processed); "
+    "with the current one the answer may be cached for a year.",
+)
 
 
 class ImageMetadata(serializers.Serializer):
@@ -86,7 +93,7 @@ class ImageOut(serializers.ModelSerializer):
     def _url(self, image: Image, suffix: str) -> str | None:
         if image.status not in (ImageStatus.READY, ImageStatus.HELD):
             return None
-        path = f"/api/v1/images/{image.pk}/{suffix}"
+        path = f"/api/v1/images/{image.pk}/{suffix}?v={derivatives_version(image)}"  # new URL after re-processing
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
 
@@ -204,11 +211,21 @@ def _ready(request: Request, image_id: int) -> Image:
     return image
 
 
-def _cached(request: Request, etag: str, make: Callable[[], HttpResponse]) -> HttpResponse:
-    """304 when the client holds this version, else the response `make` builds; both carry ETag and cache headers."""
+def derivatives_version(image: Image) -> int:
+    """Which processing produced the image's tiles and thumbnail (ms since the epoch; 0 before any)."""
+    return int(image.processed_at.timestamp() * 1000) if image.processed_at else 0
+
+
+def _cached(request: Request, etag: str, make: Callable[[], HttpResponse], image: Image) -> HttpResponse:
+    """304 when the client holds this version, else the response `make` builds; both carry ETag and cache headers.
+
+    A URL naming the current version (`?v=`, as the image's URLs and the viewer's tile URLs do) cannot
+    change content, so browsers may keep it for a year without asking; other URLs are revalidated daily.
+    """
     response = HttpResponseNotModified() if request.headers.get("If-None-Match") == etag else make()
     response["ETag"] = etag
-    response["Cache-Control"] = TILE_CACHE
+    versioned = request.query_params.get("v") == str(derivatives_version(image))
+    response["Cache-Control"] = VERSIONED_CACHE if versioned else TILE_CACHE
     return response
 
 
@@ -218,8 +235,7 @@ def _bytes(data: bytes, content_type: str) -> HttpResponse:
 
 
 def _etag(image: Image, *parts: object) -> str:
-    stamp = int(image.processed_at.timestamp() * 1000) if image.processed_at else 0
-    return '"' + "-".join(str(p) for p in (image.pk, stamp, *parts)) + '"'
+    return '"' + "-".join(str(p) for p in (image.pk, derivatives_version(image), *parts)) + '"'
 
 
 def _frame_param(image: Image, raw: str | None) -> int:
@@ -243,7 +259,7 @@ def _pyramid(image: Image, frame: int) -> container.Pyramid:
 class ThumbnailView(APIView):
     """The image's thumbnail (longest side ≤ 256 px)."""
 
-    @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
+    @extend_schema(parameters=[VERSION], responses={(200, "image/*"): OpenApiTypes.BINARY})
     def get(self, request: Request, image_id: int) -> HttpResponse:
         image = _ready(request, image_id)
         path = thumbnail_path(image)
@@ -254,25 +270,26 @@ class ThumbnailView(APIView):
             request,
             _etag(image, "thumb"),
             lambda: FileResponse(open(path, "rb"), content_type=kind),
+            image,
         )
 
 
 class DziView(APIView):
     """The Deep Zoom descriptor (XML); every frame shares it, tiles take ?frame=N."""
 
-    @extend_schema(responses={(200, "application/xml"): OpenApiTypes.STR})
+    @extend_schema(parameters=[VERSION], responses={(200, "application/xml"): OpenApiTypes.STR})
     def get(self, request: Request, image_id: int) -> HttpResponse:
         image = _ready(request, image_id)
         pyramid = _pyramid(image, 0)
         body = deepzoom.dzi_xml(pyramid.grid, pyramid.tile_format)
-        return _cached(request, _etag(image, "dzi"), lambda: _bytes(body, "application/xml"))
+        return _cached(request, _etag(image, "dzi"), lambda: _bytes(body, "application/xml"), image)
 
 
 class TileView(APIView):
     """One Deep Zoom tile of a frame (frame 0 unless ?frame=N); other frames are tiled on first request."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("frame", int, description="Frame number, from 0.")],
+        parameters=[OpenApiParameter("frame", int, description="Frame number, from 0."), VERSION],
         responses={(200, "image/*"): OpenApiTypes.BINARY},
     )
     def get(self, request: Request, image_id: int, level: int, col: int, row: int, fmt: str) -> HttpResponse:
@@ -282,14 +299,14 @@ class TileView(APIView):
             raise NotFound(f"This image's tiles are {image.tile_format}.", code="wrong_format")
         etag = _etag(image, frame, level, col, row)
         if request.headers.get("If-None-Match") == etag:
-            return _cached(request, etag, HttpResponseNotModified)
+            return _cached(request, etag, HttpResponseNotModified, image)
         try:
             data = container.read_tile(_pyramid(image, frame), level, col, row)
         except container.ContainerError as exc:
             raise NotFound("The tile pyramid is missing; re-process the image.", code="missing_file") from exc
         if data is None:
             raise NotFound("No such tile.", code="no_tile")
-        return _cached(request, etag, lambda: _bytes(data, f"image/{fmt}"))
+        return _cached(request, etag, lambda: _bytes(data, f"image/{fmt}"), image)
 
 
 class FramesView(APIView):
@@ -300,7 +317,10 @@ class FramesView(APIView):
     """
 
     @extend_schema(
-        parameters=[OpenApiParameter("raw", bool, description="1 for the values instead of the rendered PNG.")],
+        parameters=[
+            OpenApiParameter("raw", bool, description="1 for the values instead of the rendered PNG."),
+            VERSION,
+        ],
         responses={(200, "image/png"): OpenApiTypes.BINARY, (200, "application/octet-stream"): OpenApiTypes.BINARY},
     )
     def get(self, request: Request, image_id: int, frame: int) -> HttpResponse:
@@ -309,7 +329,7 @@ class FramesView(APIView):
             raise NotFound(f"The image has {image.frames} frame(s), numbered from 0.", code="no_frame")
         raw = request.query_params.get("raw", "0") in ("1", "true")
         etag = _etag(image, "frame", frame, "raw" if raw else "png")
-        return _cached(request, etag, lambda: _frame_response(image, frame, raw=raw))
+        return _cached(request, etag, lambda: _frame_response(image, frame, raw=raw), image)
 
 
 def _frame_response(image: Image, frame: int, *, raw: bool) -> HttpResponse:

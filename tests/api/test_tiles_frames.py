@@ -177,6 +177,27 @@ def test_a_ct_slice_thumbnail_is_its_windowed_frame_halved(project, owner, clien
     assert legacy.status_code == 200 and legacy["Content-Type"] == "image/png"
 
 
+def test_urls_carry_the_derivatives_version_and_change_when_re_processed(project, owner, client_for) -> None:
+    image = _ingest(project, owner, "photo.jpg", factories.jpeg(320, 240))
+    client = client_for(owner)
+    urls = client.get(f"/api/v1/images/{image.pk}/").json()
+    version = urls["dzi_url"].split("?v=")[1]
+    assert urls["thumbnail_url"].endswith(f"/thumbnail?v={version}")
+    tile_url = f"/api/v1/images/{image.pk}/tiles/{_top(image)}/0_0.jpeg"
+    current = client.get(tile_url, {"v": version})
+    assert current["Cache-Control"] == "private, max-age=31536000, immutable"
+    assert client.get(tile_url)["Cache-Control"] == "private, max-age=86400"  # unversioned: revalidated daily
+    thumb = client.get(urls["thumbnail_url"])
+    assert thumb.status_code == 200 and "immutable" in thumb["Cache-Control"]
+    image_reprocess(image_id=image.pk)
+    image_process(image_id=image.pk)
+    again = client.get(f"/api/v1/images/{image.pk}/").json()
+    assert again["dzi_url"].split("?v=")[1] != version  # a browser holding the old tiles asks anew
+    stale = client.get(tile_url, {"v": version})
+    assert stale.status_code == 200 and stale["Cache-Control"] == "private, max-age=86400"
+    assert stale["ETag"] != current["ETag"]
+
+
 def test_dicom_multiframe_tiles_and_raw_frames(tmp_path, project, owner, client_for) -> None:
     stored = (np.arange(4 * 32 * 40, dtype=np.int16).reshape(4, 32, 40) % 700) + 100 * np.arange(4)[:, None, None]
     ds = dicom_factories.enhanced_ct(stored.astype(np.int16), intercepts=[-1024.0] * 4, windows=[(40.0, 400.0)] * 4)

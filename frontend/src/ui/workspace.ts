@@ -3,7 +3,7 @@ import type { Annotation, ImageInfo, Label } from '../api/types';
 import type { ApiClient, ApiError } from '../api/client';
 import { isRect, type Rect, type Size } from '../core/geometry';
 import { BoxTool } from '../tools/bbox';
-import { inlineTileSource, tilesUrlFor, type DziInfo } from '../viewer/dzi';
+import { inlineTileSource, tilesUrlFor, versionQuery, type DziInfo } from '../viewer/dzi';
 import { ImageViewer, type BoxShape } from '../viewer/viewer';
 import { AnnotationPanel } from './annotationPanel';
 import { h } from './dom';
@@ -95,7 +95,7 @@ export function mountWorkspace(
   const viewer = new ImageViewer(viewerEl, {
     onOpenFailed: (message) => toolbar.status.set('error', `Could not open the image: ${message}`),
   });
-  viewer.open(inlineTileSource(dzi, tilesUrlFor(image.id)), size);
+  viewer.open(inlineTileSource(dzi, tilesUrlFor(image.id), versionQuery(image.dzi_url)), size);
 
   const editor = new AnnotationEditor(api, image.id, data.annotations, {
     onChange: () => render(),

@@ -11,8 +11,12 @@ export interface DziInfo {
   height: number;
 }
 
-/** Inline DZI tile source; OSD builds tile URLs as Url + level + "/" + col + "_" + row + "." + Format. */
+/**
+ * Inline DZI tile source; OSD builds tile URLs as Url + level + "/" + col + "_" + row + "." + Format + queryParams
+ * (OSD merges the object's top-level keys into the tile source's options).
+ */
 export interface InlineDziSource {
+  queryParams: string;
   Image: {
     xmlns: string;
     Url: string;
@@ -64,8 +68,19 @@ export function tilesUrlFor(imageId: number): string {
   return `/api/v1/images/${imageId}/tiles/`;
 }
 
-export function inlineTileSource(info: DziInfo, tilesUrl: string): InlineDziSource {
+/**
+ * The version query ("?v=...") of an image's dzi_url, which its tile URLs carry too: after re-processing the
+ * URLs change, so the browser fetches the new tiles instead of serving cached ones. Empty when there is none.
+ */
+export function versionQuery(dziUrl: string | null | undefined): string {
+  if (!dziUrl) return '';
+  const version = new URL(dziUrl, 'http://host.invalid').searchParams.get('v');
+  return version && /^\d+$/.test(version) ? `?v=${version}` : '';
+}
+
+export function inlineTileSource(info: DziInfo, tilesUrl: string, query = ''): InlineDziSource {
   return {
+    queryParams: query,
     Image: {
       xmlns: info.xmlns,
       Url: tilesUrl.endsWith('/') ? tilesUrl : `${tilesUrl}/`,
