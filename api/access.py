@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
 from annotator.accounts.policies import Action, can, can_see_image
-from annotator.accounts.selectors import role_in
+from annotator.accounts.selectors import role_in, role_of, with_caller_role
 from annotator.annotations.models import Annotation
 from annotator.core.errors import NotFound, PermissionDenied
 from annotator.exports.models import ExportJob
@@ -43,8 +43,7 @@ def project_role(user: User, project_id: int, action: Action = Action.VIEW) -> t
     return _get(Project.objects.all(), project_id, "project"), role
 
 
-def _image_visible_role(user: User, image: Image, action: Action, what: str) -> str:
-    role = role_in(user, image.project_id)
+def _image_visible_role(user: User, image: Image, role: str | None, action: Action, what: str) -> str:
     visible = can_see_image(
         role,
         annotators_see_all=image.project.annotators_see_all,
@@ -54,17 +53,24 @@ def _image_visible_role(user: User, image: Image, action: Action, what: str) -> 
     return _decide(role, action, what, visible=visible)
 
 
+def _image(user: User, image_id: int) -> tuple[Image, str | None]:
+    """The image with its project, and the caller's role in it, in one query."""
+    images = with_caller_role(Image.objects.select_related("project"), user, "project_id")
+    image = _get(images, image_id, "image")
+    return image, role_of(user, image)
+
+
 def image_for(user: User, image_id: int, action: Action = Action.VIEW) -> Image:
     """The image if the user sees it and may take the action on its project."""
-    image = _get(Image.objects.select_related("project"), image_id, "image")
-    _image_visible_role(user, image, action, "image")
+    image, role = _image(user, image_id)
+    _image_visible_role(user, image, role, action, "image")
     return image
 
 
 def image_role(user: User, image_id: int, action: Action = Action.VIEW) -> tuple[Image, str]:
     """The image and the caller's role, if the user sees it and may take the action."""
-    image = _get(Image.objects.select_related("project"), image_id, "image")
-    return image, _image_visible_role(user, image, action, "image")
+    image, role = _image(user, image_id)
+    return image, _image_visible_role(user, image, role, action, "image")
 
 
 def label_for(user: User, label_id: int, action: Action = Action.VIEW) -> Label:
@@ -76,8 +82,12 @@ def label_for(user: User, label_id: int, action: Action = Action.VIEW) -> Label:
 
 def annotation_role(user: User, annotation_id: int, action: Action = Action.VIEW) -> tuple[Annotation, str]:
     """The annotation and the caller's role, if the user sees its image and may take the action."""
-    annotation = _get(Annotation.objects.select_related("image__project", "label"), annotation_id, "annotation")
-    return annotation, _image_visible_role(user, annotation.image, action, "annotation")
+    annotations = with_caller_role(
+        Annotation.objects.select_related("image__project", "label"), user, "image__project_id"
+    )
+    annotation = _get(annotations, annotation_id, "annotation")
+    role = role_of(user, annotation)
+    return annotation, _image_visible_role(user, annotation.image, role, action, "annotation")
 
 
 def export_for(user: User, export_id: int, action: Action = Action.EXPORT) -> ExportJob:

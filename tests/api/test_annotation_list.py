@@ -129,14 +129,14 @@ def test_walk_forward_and_back_matches_the_serializer_list(owner, ready_image, b
     assert back == ids[:20]
 
 
-def test_list_runs_five_queries_whatever_the_page_size(
+def test_list_runs_four_queries_whatever_the_page_size(
     owner, client_for, ready_image, bbox_label, django_assert_num_queries
 ) -> None:
     _make(ready_image, bbox_label, owner, 30)
     client = client_for(owner)
     for size in (1, 30):
-        # token, image with project, role, the page's ids, the page's JSON
-        with django_assert_num_queries(5):
+        # token, image with project and the caller's role, the page's ids, the page's JSON
+        with django_assert_num_queries(4):
             assert client.get(f"/api/v1/images/{ready_image.pk}/annotations/?page_size={size}").status_code == 200
 
 
@@ -150,3 +150,11 @@ def test_unseen_image_is_404(make_user, client_for, ready_image, bbox_label, own
     _make(ready_image, bbox_label, owner, 1)
     response = client_for(make_user("eve")).get(f"/api/v1/images/{ready_image.pk}/annotations/")
     assert response.status_code == 404
+
+
+def test_one_annotation_is_shown_as_the_serializer_showed_it(owner, ready_image, bbox_label) -> None:
+    for annotation in _make(ready_image, bbox_label, owner, 6):
+        annotation.refresh_from_db()
+        shown = json.loads(JSONRenderer().render(selectors.annotation_listed(annotation)))
+        assert shown == json.loads(JSONRenderer().render(AnnotationOut(annotation).data))
+        assert list(shown) == list(AnnotationOut.Meta.fields)
