@@ -78,7 +78,7 @@ def _label(image_project_id: int, label_id: int) -> Label:
 
 
 def _respond(annotation: Annotation, code: int = status.HTTP_200_OK) -> Response:
-    response = Response(AnnotationOut(annotation).data, status=code)
+    response = Response(selectors.annotation_listed(annotation), status=code)
     response["ETag"] = etag(annotation)
     return response
 
@@ -143,7 +143,12 @@ class AnnotationDetailView(APIView):
         if "label" in changes:
             changes["label"] = _label(annotation.image.project_id, changes["label"])
         updated = services.annotation_update(
-            annotation_id=annotation.pk, actor=request.user, expected_version=version, changes=changes, role=role
+            annotation_id=annotation.pk,
+            actor=request.user,
+            expected_version=version,
+            changes=changes,
+            role=role,
+            loaded=annotation,
         )
         return _respond(updated)
 
@@ -151,7 +156,11 @@ class AnnotationDetailView(APIView):
     def delete(self, request: Request, annotation_id: int) -> Response:
         annotation, role = annotation_role(request.user, annotation_id, Action.ANNOTATE)
         services.annotation_delete(
-            annotation_id=annotation.pk, actor=request.user, expected_version=expected_version(request), role=role
+            annotation_id=annotation.pk,
+            actor=request.user,
+            expected_version=expected_version(request),
+            role=role,
+            loaded=annotation,
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -179,8 +188,8 @@ class AnnotationBulkView(APIView):
         result = services.annotations_bulk(image=image, actor=request.user, role=role, **data.validated_data)
         return Response(
             {
-                "created": AnnotationOut(result.created, many=True).data,
-                "updated": AnnotationOut(result.updated, many=True).data,
+                "created": [selectors.annotation_listed(a) for a in result.created],
+                "updated": [selectors.annotation_listed(a) for a in result.updated],
                 "deleted": result.deleted,
             }
         )

@@ -101,16 +101,33 @@ def _annotations_json_pg(ids: list[int]) -> str:
         return cursor.fetchone()[0]
 
 
-def _drf_timestamp(value: dt.datetime) -> str:
+def api_timestamp(value: dt.datetime) -> str:
     """A datetime as DRF renders it (USE_TZ, TIME_ZONE UTC): ISO 8601 in UTC, Z for +00:00."""
     return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def annotation_listed(annotation: Annotation) -> dict[str, Any]:
+    """One annotation as the API shows it (AnnotationOut's keys and values), without a serializer per response."""
+    return {
+        "id": annotation.pk,
+        "image": annotation.image_id,
+        "label": annotation.label_id,
+        "frame": annotation.frame,
+        "geometry": annotation.geometry,
+        "attributes": annotation.attributes,
+        "author": annotation.author_id,
+        "created_at": api_timestamp(annotation.created_at),
+        "updated_at": api_timestamp(annotation.updated_at),
+        "version": annotation.version,
+        "source": annotation.source,
+    }
 
 
 def _annotations_json_py(ids: list[int]) -> str:
     """The same list built in Python, for databases without JSON aggregation (SQLite in development)."""
     rows = Annotation.objects.filter(id__in=ids).order_by("id").values(*(column for _, column in LISTED_FIELDS))
     listed = [
-        {key: _drf_timestamp(row[column]) if key in _TIMESTAMPS else row[column] for key, column in LISTED_FIELDS}
+        {key: api_timestamp(row[column]) if key in _TIMESTAMPS else row[column] for key, column in LISTED_FIELDS}
         for row in rows
     ]
     return json.dumps(listed, ensure_ascii=False, allow_nan=False, separators=(",", ":"))

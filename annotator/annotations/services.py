@@ -13,7 +13,7 @@ from annotator.annotations import workflow
 from annotator.annotations.attributes import validate_attributes
 from annotator.annotations.geometry import validate_geometry
 from annotator.annotations.models import Annotation, AnnotationSource, Revision, RevisionAction
-from annotator.core.errors import PreconditionFailed, ValidationFailed
+from annotator.core.errors import NotFound, PreconditionFailed, ValidationFailed
 from annotator.imaging.models import Image, ImageStatus
 from annotator.projects.models import Label
 
@@ -97,9 +97,27 @@ def _stale(current: Annotation, expected_version: int) -> PreconditionFailed:
     )
 
 
-def _lock(annotation_id: int, expected_version: int) -> Annotation:
+def _lock(annotation_id: int, expected_version: int, loaded: Annotation | None = None) -> Annotation:
+    """The annotation, its row locked until commit, if its version is the expected one (else 412).
+
+    `loaded` (with image and label, as the view's access check read it) is used as it is when the
+    locked row still has its version, which saves reading the row and its joins again.
+    """
+    if loaded is not None:
+        locked = Annotation.objects.select_for_update().filter(pk=annotation_id).values_list("version", flat=True)
+        version = locked.first()
+        if version is None:
+            raise NotFound("No annotation with this id.")
+        if version == loaded.version:  # nobody changed it since it was loaded: it is current
+            if version != expected_version:
+                raise _stale(loaded, expected_version)
+            return loaded
     # of=("self",): lock only the annotation, not its image and label rows (which serialised all writers)
-    current = Annotation.objects.select_for_update(of=("self",)).select_related("image", "label").get(pk=annotation_id)
+    current = (
+        Annotation.objects.select_for_update(of=("self",)).select_related("image", "label").filter(pk=annotation_id)
+    ).first()
+    if current is None:
+        raise NotFound("No annotation with this id.")
     if current.version != expected_version:
         raise _stale(current, expected_version)
     return current
@@ -129,22 +147,28 @@ def annotation_update(
     expected_version: int,
     changes: dict[str, Any],
     role: str | None = None,
+    loaded: Annotation | None = None,
 ) -> Annotation:
     """Apply changes to an annotation if its version is still the expected one."""
-    current = _lock(annotation_id, expected_version)
+    current = _lock(annotation_id, expected_version, loaded)
     before = _apply(current, changes)
     workflow.note_edit(current.image, role)
-    current.save()
+    current.save(update_fields=[*EDITABLE, "version", "updated_at"])
     _revision(current, action=RevisionAction.UPDATE, actor=actor, before=before, after=annotation_state(current)).save()
     return current
 
 
 @transaction.atomic
 def annotation_delete(
-    *, annotation_id: int, actor: AbstractBaseUser | None, expected_version: int, role: str | None = None
+    *,
+    annotation_id: int,
+    actor: AbstractBaseUser | None,
+    expected_version: int,
+    role: str | None = None,
+    loaded: Annotation | None = None,
 ) -> None:
     """Delete an annotation if its version is still the expected one; the revision trail keeps it."""
-    current = _lock(annotation_id, expected_version)
+    current = _lock(annotation_id, expected_version, loaded)
     workflow.note_edit(current.image, role)
     _revision(current, action=RevisionAction.DELETE, actor=actor, before=annotation_state(current), after=None).save()
     current.delete()

@@ -60,3 +60,25 @@ def test_foreign_label_and_foreign_image(owner, client_for, ready_image, bbox_la
 def test_viewer_cannot_annotate(member, client_for, ready_image, bbox_label) -> None:
     response = _create(client_for(member("viewer")), ready_image, bbox_label, {"x": 1, "y": 1, "w": 2, "h": 2})
     assert response.status_code == 403
+
+
+def test_an_edit_on_what_the_view_loaded_checks_the_locked_row(owner, ready_image, bbox_label) -> None:
+    import pytest
+
+    from annotator.annotations.services import annotation_create, annotation_delete, annotation_update
+    from annotator.core.errors import NotFound, PreconditionFailed
+
+    box = {"x": 1, "y": 1, "w": 5, "h": 5}
+    made = annotation_create(image=ready_image, author=owner, label=bbox_label, geometry=box)
+    loaded = Annotation.objects.select_related("image", "label").get(pk=made.pk)  # as the access check reads it
+    annotation_update(annotation_id=made.pk, actor=owner, expected_version=1, changes={"attributes": {}})
+    with pytest.raises(PreconditionFailed) as stale:  # someone saved version 2 after the view loaded version 1
+        annotation_update(annotation_id=made.pk, actor=owner, expected_version=1, changes={}, loaded=loaded)
+    assert stale.value.extra["conflicts"] == [{"id": made.pk, "expected": 1, "current": 2}]
+    fresh = annotation_update(
+        annotation_id=made.pk, actor=owner, expected_version=2, changes={"frame": 0}, loaded=loaded
+    )  # the client knew version 2: the row is read again under the lock, and the edit applies
+    assert fresh.version == 3 and Annotation.objects.get(pk=made.pk).version == 3
+    Annotation.objects.filter(pk=made.pk).delete()
+    with pytest.raises(NotFound):  # deleted between the access check and the lock
+        annotation_delete(annotation_id=made.pk, actor=owner, expected_version=3, loaded=fresh)
