@@ -47,12 +47,12 @@ from pathlib import Path
 from typing import Any
 
 import psycopg2
+from pgadmin import PG_ADMIN, admin_sql
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PY = sys.executable
 BIN = Path(PY).parent
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 HOST = "127.0.0.1"
 README = HERE / "README.md"
 START, END = "<!-- annotations_api:start -->", "<!-- annotations_api:end -->"
@@ -139,15 +139,6 @@ def machine_facts() -> dict[str, str]:
         "drf": rest_framework.VERSION,
         "gunicorn": sh(str(BIN / "gunicorn"), "--version").replace("gunicorn (version ", "gunicorn ").rstrip(")"),
     }
-
-
-def admin_sql(*statements: str) -> None:
-    conn = psycopg2.connect(PG_ADMIN)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        for statement in statements:
-            cur.execute(statement)
-    conn.close()
 
 
 def cpu_counters() -> tuple[int, int]:
@@ -691,7 +682,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--no-readme", action="store_true", help="never write benchmarks/README.md")
     parser.add_argument("--profile", action="store_true", help="afterwards, profile single requests in process")
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--rates", default="1,4", help="paced phases: requests/s per client, comma-separated")
+    parser.add_argument("--rates", default="1,2,4", help="paced phases: requests/s per client, comma-separated")
     parser.add_argument("--scenarios", default="writes,list", help="which to run: writes, list or both")
     parser.add_argument("--worker-class", choices=["gthread", "sync"], default="gthread")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
