@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from annotator.core.fields import TextJSONField
 from annotator.core.models import TimeStampedModel
 
 
@@ -18,8 +19,9 @@ class Annotation(TimeStampedModel):
     image = models.ForeignKey("imaging.Image", on_delete=models.CASCADE, related_name="annotations")
     label = models.ForeignKey("projects.Label", on_delete=models.PROTECT, related_name="annotations")
     frame = models.PositiveIntegerField(default=0)
-    geometry = models.JSONField(null=True, blank=True)
-    attributes = models.JSONField(default=dict, blank=True)
+    # json, not jsonb, on Postgres: listed as stored (see TextJSONField)
+    geometry = TextJSONField(null=True, blank=True)
+    attributes = TextJSONField(default=dict, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
