@@ -76,6 +76,11 @@ FORMATS = {
         "slide.svs",
         ("slide", 768, 512, 1, "jpeg"),
     ),
+    "hamamatsu ndpi (OpenSlide hamamatsu)": (
+        lambda tmp: (factories.hamamatsu_ndpi(tmp / "s.ndpi"), (tmp / "s.ndpi").read_bytes())[1],
+        "slide.ndpi",
+        ("slide", 1024, 768, 1, "jpeg"),
+    ),
     "nifti": (lambda tmp: factories.nifti(factories.volume()), "brain.nii", ("raster", 64, 48, 6, "png")),
     "nifti gz": (
         lambda tmp: factories.nifti(factories.volume(), gz=True),
@@ -314,6 +319,22 @@ def test_an_aperio_slide_goes_through_openslide_without_its_identifiers_or_label
     tile = client.get(f"/api/v1/images/{image.pk}/tiles/{_top(image)}/0_0.jpeg")
     shown = np.asarray(PILImage.open(io.BytesIO(_body(tile))), dtype=np.int16)
     assert np.abs(shown - level[: shown.shape[0], : shown.shape[1]]).mean() < 12  # the slide's pixels, JPEG'd
+
+
+def test_a_hamamatsu_slide_goes_through_openslide_without_its_identifiers_or_macro(
+    tmp_path, project, owner, client_for
+) -> None:
+    level, _ = factories.hamamatsu_ndpi(tmp_path / "case.ndpi")
+    image = _ingest(project, owner, "case.ndpi", (tmp_path / "case.ndpi").read_bytes())
+    assert image.status == "ready", image.error
+    assert image.metadata["vendor"] == "hamamatsu" and image.metadata["objective_power"] == 20.0
+    stored = [p.read_bytes() for p in image_dir(image.pk).rglob("*") if p.is_file()]
+    for needle in (b"Doe_Jane", b"jdoe", b"SS1234", b"01/02/2020"):
+        assert not any(needle in data for data in stored), needle
+    client = client_for(owner)
+    tile = client.get(f"/api/v1/images/{image.pk}/tiles/{_top(image)}/0_0.jpeg")
+    shown = np.asarray(PILImage.open(io.BytesIO(_body(tile))), dtype=np.int16)
+    assert np.abs(shown - level[: shown.shape[0], : shown.shape[1]]).mean() < 4
 
 
 def test_decompression_bombs_and_absurd_sizes_fail_with_a_sentence(project, owner, settings) -> None:

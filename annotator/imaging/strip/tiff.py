@@ -37,6 +37,12 @@ KEEP = frozenset(
     | {515, 517, 518, 519, 520, 521, 529, 530, 531, 532, 559, 32995, 32996, 32997, 32998, 34675}
     | {33550, 33922, 34264, 34735, 34736}
 )
+# Hamamatsu NDPI's technical tags, which OpenSlide needs to read the slide: format flag, source lens (objective
+# power; -1 marks the macro photo, -2 the tissue map), x/y offset and focal plane, MCU starts and the high bytes
+# of offsets past 4 GB. NDPI's reference (barcode) text, serial number and property map are blanked like others.
+NDPI_FORMAT_FLAG, NDPI_SOURCE_LENS = 65420, 65421
+NDPI_KEEP = frozenset({NDPI_FORMAT_FLAG, NDPI_SOURCE_LENS, 65422, 65423, 65424, 65426, 65432, 65324, 65325})
+NDPI_MACRO_LENS = -1.0
 DESCRIPTION, SUBIFDS, JPEG_OFFSET, JPEG_LENGTH = 270, 330, 513, 514
 IMAGEJ_COUNTS, IMAGEJ_DATA = 50838, 50839  # ImageJ's private metadata (info, labels, ROIs, properties...)
 # Pointers to private directories (EXIF, GPS, Interoperability): the directory is rewritten as a valid one-entry
@@ -66,6 +72,8 @@ NAMES = {
     50838: "ImageJ metadata byte counts",
     50839: "ImageJ metadata",
     51123: "Micro-Manager metadata",
+    65427: "NDPI reference",
+    65449: "NDPI property map",
 }
 _IMAGEJ_IMAGES = re.compile(rb"(?m)^images=(\d+)\s*$")
 
@@ -185,12 +193,13 @@ class _Walker:
         self.visited.add(offset)
         entries, following = self._entries(offset, label)
         tags = {entry.tag: entry for entry in entries}
-        associated: str | None = None
+        associated: str | None = "macro" if self._ndpi_lens(tags) == NDPI_MACRO_LENS else None
+        ndpi = NDPI_FORMAT_FLAG in tags
         done = self._imagej_meta(tags, label)
         for entry in entries:
             if entry.field in done:
                 continue
-            if entry.tag in KEEP:
+            if entry.tag in KEEP or (ndpi and entry.tag in NDPI_KEEP):
                 if entry.size is not None:
                     self.coverage.add(entry.at, entry.at + entry.size)
             elif entry.tag == DESCRIPTION and (raw := self._description(entry)) is not None:
@@ -269,6 +278,13 @@ class _Walker:
         if entry.kind not in _UINT or entry.count < 1:
             return default
         return int(self._array(entry, 0, 1)[0])
+
+    def _ndpi_lens(self, tags: dict[int, _Entry]) -> float | None:
+        """An NDPI directory's source lens (a 32-bit float; -1 for the macro photo), or None elsewhere."""
+        lens = tags.get(NDPI_SOURCE_LENS)
+        if NDPI_FORMAT_FLAG not in tags or lens is None or lens.kind != 11 or lens.count != 1:
+            return None
+        return float(struct.unpack(f"{self.order}f", lens.raw[:4])[0])
 
     def _description(self, entry: _Entry) -> bytes | None:
         """The raw ImageDescription when it can be cleaned in memory, else None (it is then blanked)."""

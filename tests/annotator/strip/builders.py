@@ -10,7 +10,7 @@ import numpy as np
 
 IDENTIFYING = (b"Doe^Jane", b"Doe_Jane", b"jdoe", b"01/02/2020", b"2020:01:02", b"PatientName", b"SS1234")
 
-BYTE, ASCII, SHORT, LONG, RATIONAL, UNDEFINED, LONG8 = 1, 2, 3, 4, 5, 7, 16
+BYTE, ASCII, SHORT, LONG, RATIONAL, UNDEFINED, SLONG, FLOAT, LONG8 = 1, 2, 3, 4, 5, 7, 9, 11, 16
 
 
 def leaks(data: bytes) -> list[bytes]:
@@ -52,7 +52,7 @@ class TiffBuilder:
         values = list(value) if isinstance(value, Sequence) else [value]
         if kind == RATIONAL:
             return len(values), b"".join(struct.pack(f"{o}II", *pair) for pair in values)
-        fmt = {SHORT: "H", LONG: "I", LONG8: "Q", 13: "I", 18: "Q"}[kind]
+        fmt = {SHORT: "H", LONG: "I", LONG8: "Q", SLONG: "i", FLOAT: "f", 13: "I", 18: "Q"}[kind]
         return len(values), struct.pack(f"{o}{len(values)}{fmt}", *values)
 
     def ifd(self, tags: Mapping[int, tuple[int, Any]]) -> tuple[int, int]:

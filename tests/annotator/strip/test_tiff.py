@@ -15,7 +15,7 @@ from PIL import Image
 
 from annotator.imaging.strip import MalformedImage, strip_metadata
 from tests.annotator.strip.builders import ASCII, BYTE, LONG, SHORT, UNDEFINED, TiffBuilder, leaks
-from tests.annotator.tiles.factories import aperio_svs
+from tests.annotator.tiles.factories import aperio_svs, hamamatsu_ndpi
 
 RNG = np.random.default_rng(11)
 PIXELS = RNG.integers(0, 256, (40, 56, 3), dtype=np.uint8)
@@ -378,3 +378,22 @@ def test_exif_pointer_into_an_image_directory_is_refused(tmp_path: Path) -> None
             data = _patch(data, first + 2 + 12 * index + 8, "<I", first)
     with pytest.raises(MalformedImage, match="EXIF or GPS pointer"):
         _broken(tmp_path, data)
+
+
+def test_hamamatsu_ndpi_keeps_its_own_tags_and_blacks_out_the_macro(tmp_path: Path) -> None:
+    openslide = pytest.importorskip("openslide")
+    src, dst = tmp_path / "in.ndpi", tmp_path / "out.ndpi"
+    level, _ = hamamatsu_ndpi(src)
+    removed = strip_metadata(src, dst, fmt="tif")
+    assert leaks(dst.read_bytes()) == []
+    assert removed == [
+        "TIFF Software (IFD 0 and 2 more)",
+        "TIFF NDPI reference (IFD 0 and 2 more)",
+        "TIFF NDPI property map (IFD 0 and 2 more)",
+        "TIFF macro image pixels (IFD 2)",
+    ]
+    slide = openslide.OpenSlide(dst)
+    assert slide.properties["openslide.vendor"] == "hamamatsu" and slide.level_dimensions[0] == (1024, 768)
+    assert np.asarray(slide.associated_images["macro"])[..., :3].max() == 0  # the slide label's photo is gone
+    region = np.asarray(slide.read_region((0, 0), 0, (1024, 768)))[..., :3].astype(int)
+    assert np.abs(region - level).mean() < 2  # level 0 untouched (JPEG's own loss only)

@@ -132,3 +132,50 @@ def aperio_svs(path: Path, seed: int = 11) -> tuple[np.ndarray, np.ndarray]:
         macro_text = "Aperio Image Library v12.0.15\nmacro 60x40"
         writer.write(label, description=macro_text, subfiletype=9, metadata=None, rowsperstrip=16)
     return level, label
+
+
+def _ndpi_level(width: int, height: int) -> np.ndarray:
+    y, x = np.mgrid[0:height, 0:width]
+    return np.stack([x * 255 // width, y * 255 // height, (x + y) % 256], axis=-1).astype(np.uint8)
+
+
+def hamamatsu_ndpi(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """A Hamamatsu NDPI as OpenSlide's hamamatsu reader expects it: per directory one JPEG strip with restart
+    markers and NDPI's private tags (source lens 20× and 5×, and -1 for the macro photo of the slide and its
+    label), with a barcode and scanner text that identify the case; returns (level 0 pixels, macro pixels)."""
+    from tests.annotator.strip.builders import ASCII, FLOAT, LONG, RATIONAL, SHORT, SLONG, TiffBuilder
+
+    builder = TiffBuilder()
+    level0, macro = _ndpi_level(1024, 768), np.full((80, 200, 3), 230, dtype=np.uint8)
+    directories = []
+    for lens, pixels in ((20.0, level0), (5.0, level0[::4, ::4].copy()), (-1.0, macro)):
+        height, width = pixels.shape[:2]
+        jpeg = pyvips.Image.new_from_array(pixels).copy(interpretation="srgb")
+        data = jpeg.jpegsave_buffer(Q=90, restart_interval=8, subsample_mode="off", keep="none")
+        directories.append(
+            {
+                256: (LONG, width),
+                257: (LONG, height),
+                258: (SHORT, [8, 8, 8]),
+                259: (SHORT, 7),
+                262: (SHORT, 6),
+                271: (ASCII, "Hamamatsu"),
+                273: (LONG, [builder.blob(data)]),
+                277: (SHORT, 3),
+                278: (LONG, height),
+                279: (LONG, [len(data)]),
+                282: (RATIONAL, [(20000, 1)]),
+                283: (RATIONAL, [(20000, 1)]),
+                296: (SHORT, 3),
+                305: (ASCII, "NDP.scan 3.2 jdoe"),
+                65420: (LONG, 1),
+                65421: (FLOAT, lens),
+                65422: (SLONG, 0),
+                65423: (SLONG, 0),
+                65424: (SLONG, 0),
+                65427: (ASCII, "Doe_Jane 01/02/2020"),
+                65449: (ASCII, "Slide.Barcode=SS1234\nObjective.Lens.Magnificant=20"),
+            }
+        )
+    path.write_bytes(builder.build(directories))
+    return level0, macro
