@@ -19,6 +19,7 @@ import os
 import platform
 import re
 import secrets
+import shutil
 import sys
 import tempfile
 import time
@@ -215,11 +216,12 @@ def main() -> None:
     try:
         run(args)
     finally:
-        if not SQLITE:
-            from django.db import connections
+        from django.db import connections
 
-            connections.close_all()
+        connections.close_all()
+        if not SQLITE:
             admin_sql(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+        shutil.rmtree(WORK, ignore_errors=True)  # slices, media and SQLite file of this run
 
 
 def run(args: argparse.Namespace) -> None:
