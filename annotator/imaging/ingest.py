@@ -23,6 +23,7 @@ from annotator.imaging.dicom.burned_in import burned_in_risk
 from annotator.imaging.dicom.deidentify import deidentify, pseudonym
 from annotator.imaging.dicom.series import group_series
 from annotator.imaging.dicom.transfer import has_pixels
+from annotator.imaging.dicom.wsi import label_photo_reason, wsi_image_kind
 from annotator.imaging.models import Image, ImageKind
 from annotator.imaging.sniff import HEAD_BYTES, sniff
 from annotator.imaging.strip import FORMATS, MalformedImage, strip_metadata
@@ -140,13 +141,18 @@ def _dicom_groups(items: list[Incoming], result: UploadResult) -> list[list[Inco
     if len(items) == 1:  # nothing to group: the file is parsed once, whole, when it is stored
         return [items]
     headers: list[tuple[Incoming, Any]] = []
+    groups: list[list[Incoming]] = []
     for item in items:
         try:
-            headers.append((item, dicom_read.read_header(item.path)))
+            header = dicom_read.read_header(item.path)
         except RejectedFile as exc:
             result.reject(item.name, exc.detail, exc.code)
+            continue
+        if wsi_image_kind(header):  # whole-slide files are levels or photos of one slide, never slices of a stack
+            groups.append([item])
+        else:
+            headers.append((item, header))
     by_dataset = {id(ds): item for item, ds in headers}
-    groups: list[list[Incoming]] = []
     for series in group_series([ds for _, ds in headers]):
         members = [by_dataset[id(ds)] for ds in series.datasets]
         if series.stackable and len(members) > 1:
@@ -198,6 +204,9 @@ def _deidentified(project: Project, path: Path) -> tuple[Any, str, str | None]:
     dataset = dicom_read.read_dataset(path)
     if not has_pixels(dataset):
         raise RejectedFile("this DICOM file has no pixel data (a report or structure set?)", code="no_pixels")
+    label_photo = label_photo_reason(dataset)
+    if label_photo:
+        raise RejectedFile(label_photo, code="slide_label")
     hold = burned_in_risk(dataset)
     if project.deidentify:
         patient_ref = deidentify(dataset, key=project.pseudonym_key)

@@ -337,6 +337,33 @@ def test_a_hamamatsu_slide_goes_through_openslide_without_its_identifiers_or_mac
     assert np.abs(shown - level[: shown.shape[0], : shown.shape[1]]).mean() < 4
 
 
+def test_a_dicom_whole_slide_is_one_slide_and_its_label_photo_is_dropped(project, owner, client_for) -> None:
+    volume, pixels = dicom_factories.whole_slide(600, 400)
+    label, _ = dicom_factories.whole_slide(120, 60, tile=60, kind="LABEL")
+    label.SeriesInstanceUID = volume.SeriesInstanceUID
+    files = []
+    for name, ds in (("level0.dcm", volume), ("label.dcm", label)):
+        buffer = io.BytesIO()
+        ds.save_as(buffer, enforce_file_format=True)
+        files.append(SimpleUploadedFile(name, buffer.getvalue()))
+    result = image_upload(project=project, user=owner, files=files)
+    assert [(r["filename"], r["code"]) for r in result.rejected] == [("label.dcm", "slide_label")]
+    assert "label image of a whole-slide scan" in result.rejected[0]["detail"]
+    image_process(image_id=result.images[0].pk)
+    image = Image.objects.get(pk=result.images[0].pk)
+    assert image.status == "ready", image.error
+    assert (image.kind, image.width, image.height, image.frames) == ("slide", 600, 400, 1)  # tiles are not frames
+    assert image.metadata["vendor"] == "dicom" and image.metadata["pixel_spacing"] == [0.0005, 0.0005]
+    for path in image_dir(image.pk).rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"Doe^Jane" not in data and b"PID-778899" not in data and b"S-2020-0102" not in data, path
+    client = client_for(owner)
+    tile = client.get(f"/api/v1/images/{image.pk}/tiles/{_top(image)}/0_0.jpeg")
+    shown = np.asarray(PILImage.open(io.BytesIO(_body(tile))), dtype=np.int16)
+    assert np.abs(shown - pixels[: shown.shape[0], : shown.shape[1]]).mean() < 4
+
+
 def test_decompression_bombs_and_absurd_sizes_fail_with_a_sentence(project, owner, settings) -> None:
     bomb = _ingest(project, owner, "bomb.png", factories.png_claiming(200_000, 200_000))
     assert bomb.status == "failed"

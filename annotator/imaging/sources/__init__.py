@@ -19,6 +19,13 @@ __all__ = ["RawFrame", "TileSource", "open_source", "source_for"]
 def source_for(path: Path, sniffed: Sniffed, *, stored: Mapping[str, Any] | None = None) -> TileSource:
     """The reader for a file already sniffed."""
     if sniffed.kind == ImageKind.DICOM:
+        from annotator.imaging.dicom import read as dicom_read
+        from annotator.imaging.dicom.wsi import is_tiled_slide
+
+        if is_tiled_slide(dicom_read.read_header(path)):  # a whole-slide level: its frames are tiles
+            from annotator.imaging.sources.slide import OpenSlideSource
+
+            return OpenSlideSource(path, stored=stored, vendor="dicom")
         from annotator.imaging.sources.dicom import DicomSource
 
         return DicomSource(path, stored=stored)

@@ -86,3 +86,28 @@ def enhanced_ct(stored: np.ndarray, *, intercepts: list[float], windows: list[tu
         )
     ds.PerFrameFunctionalGroupsSequence = Sequence(per_frame)
     return ds
+
+
+def whole_slide(width: int = 600, height: int = 400, *, tile: int = 256, kind: str = "VOLUME") -> tuple[Dataset, Any]:
+    """A VL Whole Slide Microscopy image, TILED_FULL, uncompressed RGB, with a patient to remove; and its pixels."""
+    from annotator.imaging.dicom.wsi import WSI_SOP_CLASS
+
+    cols, rows = -(-width // tile), -(-height // tile)
+    canvas = np.zeros((rows * tile, cols * tile, 3), dtype=np.uint8)
+    y, x = np.mgrid[0:height, 0:width]
+    canvas[:height, :width] = np.stack([x * 255 // width, y * 255 // height, (x + y) % 256], axis=-1)
+    tiles = [canvas[r * tile : (r + 1) * tile, c * tile : (c + 1) * tile] for r in range(rows) for c in range(cols)]
+    ds = image(np.zeros((1, 1, 3), dtype=np.uint8), photometric="RGB", SOPClassUID=WSI_SOP_CLASS)
+    ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.FrameOfReferenceUID = generate_uid(), generate_uid(), generate_uid()
+    ds.Modality, ds.ImageType = "SM", ["ORIGINAL", "PRIMARY", kind, "NONE"]
+    ds.PatientName, ds.PatientID, ds.ContainerIdentifier = "Doe^Jane", "PID-778899", "S-2020-0102"
+    ds.Rows = ds.Columns = tile
+    ds.NumberOfFrames = len(tiles)
+    ds.TotalPixelMatrixColumns, ds.TotalPixelMatrixRows, ds.TotalPixelMatrixFocalPlanes = width, height, 1
+    ds.DimensionOrganizationType, ds.NumberOfOpticalPaths = "TILED_FULL", 1
+    ds.OpticalPathSequence = Sequence([item(OpticalPathIdentifier="1")])
+    measures = item(PixelSpacing=[0.0005, 0.0005], SliceThickness=0.001)
+    ds.SharedFunctionalGroupsSequence = Sequence([item(PixelMeasuresSequence=Sequence([measures]))])
+    ds.ImagedVolumeWidth, ds.ImagedVolumeHeight = width * 0.0005, height * 0.0005
+    ds.PixelData = np.stack(tiles).tobytes()
+    return ds, canvas[:height, :width]
