@@ -15,6 +15,7 @@ from annotator.core.errors import RejectedFile
 from annotator.core.storage import image_dir
 from annotator.imaging.dicom import read as dicom_read
 from annotator.imaging.dicom.frames import frame_info
+from annotator.imaging.dicom.wsi import WSI_DIR
 from annotator.imaging.ingest import SERIES_DIR, SERIES_EXT  # a series is stored as series/<n>.dcm, n = frame
 from annotator.imaging.models import Image, ImageStatus, WorkflowState
 from annotator.projects.models import Project
@@ -81,9 +82,11 @@ class ImageSnap:
 
     @property
     def original(self) -> Path:
-        """The stored original: a file, or the folder of a DICOM series' slices."""
+        """The stored original: a file, or the folder of a DICOM series' slices or of a slide's levels."""
         if self.original_ext == SERIES_EXT:
             return Path(self.folder) / SERIES_DIR
+        if self.original_ext == WSI_DIR:
+            return Path(self.folder) / WSI_DIR
         return Path(self.folder) / f"original.{self.original_ext}"
 
 

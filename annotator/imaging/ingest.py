@@ -23,7 +23,7 @@ from annotator.imaging.dicom.burned_in import burned_in_risk
 from annotator.imaging.dicom.deidentify import deidentify, pseudonym
 from annotator.imaging.dicom.series import group_series
 from annotator.imaging.dicom.transfer import has_pixels
-from annotator.imaging.dicom.wsi import label_photo_reason, wsi_image_kind
+from annotator.imaging.dicom.wsi import WSI_DIR, is_tiled_slide, label_photo_reason, wsi_image_kind
 from annotator.imaging.models import Image, ImageKind
 from annotator.imaging.sniff import HEAD_BYTES, sniff
 from annotator.imaging.strip import FORMATS, MalformedImage, strip_metadata
@@ -142,16 +142,22 @@ def _dicom_groups(items: list[Incoming], result: UploadResult) -> list[list[Inco
         return [items]
     headers: list[tuple[Incoming, Any]] = []
     groups: list[list[Incoming]] = []
+    levels: dict[str, list[tuple[Incoming, Any]]] = {}
     for item in items:
         try:
             header = dicom_read.read_header(item.path)
         except RejectedFile as exc:
             result.reject(item.name, exc.detail, exc.code)
             continue
-        if wsi_image_kind(header):  # whole-slide files are levels or photos of one slide, never slices of a stack
+        if is_tiled_slide(header):  # the levels of one whole-slide image: one slide, largest level first
+            levels.setdefault(str(header.get("SeriesInstanceUID", "")), []).append((item, header))
+        elif wsi_image_kind(header):  # a label or overview photo: refused on its own when stored
             groups.append([item])
         else:
             headers.append((item, header))
+    for members in levels.values():
+        members.sort(key=lambda pair: -int(pair[1].TotalPixelMatrixColumns) * int(pair[1].TotalPixelMatrixRows))
+        groups.append([item for item, _ in members])
     by_dataset = {id(ds): item for item, ds in headers}
     for series in group_series([ds for _, ds in headers]):
         members = [by_dataset[id(ds)] for ds in series.datasets]
@@ -218,27 +224,29 @@ def _deidentified(project: Project, path: Path) -> tuple[Any, str, str | None]:
 def _store_dicom(project: Project, user: AbstractBaseUser | None, group: list[Incoming], site: str) -> Image:
     first, patient_ref, hold = _deidentified(project, group[0].path)
     series = len(group) > 1
+    slide = series and is_tiled_slide(first)  # the levels of one whole-slide image, not slices of a stack
     metadata = dicom_read.metadata(first, patient_ref=patient_ref)
     if hold:
         metadata["hold_reason"] = hold
-    name = clean_name(group[0].name) if not series else f"{clean_name(group[0].name)} (+{len(group) - 1} slices)"
+    more = f" (+{len(group) - 1} {'levels' if slide else 'slices'})" if series else ""
+    stored_as = WSI_DIR if slide else SERIES_EXT if series else "dcm"
     with transaction.atomic():
         image = _new_image(
             project,
             user,
-            name=name[:255],
+            name=f"{clean_name(group[0].name)}{more}"[:255],
             kind=ImageKind.DICOM,
             site=site[:100],
             metadata=metadata,
-            original_ext=SERIES_EXT if series else "dcm",
-            frames=len(group) if series else dicom_read.frame_count(first),
+            original_ext=stored_as,
+            frames=1 if slide else len(group) if series else dicom_read.frame_count(first),
         )
         folder = _fresh_folder(image.pk)
         try:
             if not series:
                 dicom_read.write_dataset(first, folder / "original.dcm")
             else:
-                _write_series(project, first, group, ensure_dir(folder / SERIES_DIR))
+                _write_series(project, first, group, ensure_dir(folder / stored_as))
         except Exception:
             remove_tree(folder)
             raise

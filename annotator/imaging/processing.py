@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from annotator.core.errors import RejectedFile
 from annotator.core.storage import image_dir
+from annotator.imaging.dicom.wsi import WSI_DIR
 from annotator.imaging.models import Image, ImageStatus
 from annotator.imaging.sources import open_source
 from annotator.imaging.sources.volume import WORKING_COPY
@@ -29,10 +30,13 @@ SERIES_DIR = "series"
 LEGACY = ("tiles_files", "tiles.dzi")  # the per-file layout of earlier versions
 
 
+FOLDER_EXTS = frozenset({SERIES_EXT, WSI_DIR})  # originals stored as a folder named like their ext
+
+
 def original_path(image: Image) -> Path:
-    """Where an image's stored (de-identified) original lives: a file, or the folder of a DICOM series."""
-    if image.original_ext == SERIES_EXT:
-        return image_dir(image.pk) / SERIES_DIR
+    """Where an image's stored (de-identified) original lives: a file, or the folder of a DICOM series or slide."""
+    if image.original_ext in FOLDER_EXTS:
+        return image_dir(image.pk) / image.original_ext
     return image_dir(image.pk) / f"original.{image.original_ext}"
 
 

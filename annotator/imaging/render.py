@@ -16,7 +16,7 @@ from typing import Any
 from annotator.core.errors import RejectedFile
 from annotator.core.storage import image_dir
 from annotator.imaging.models import Image
-from annotator.imaging.processing import SERIES_DIR, SERIES_EXT, original_path
+from annotator.imaging.processing import FOLDER_EXTS, original_path
 from annotator.imaging.sources import RawFrame, TileSource, open_source
 from annotator.imaging.sources.base import ARRAY_FRAME_MAX_PIXELS
 from annotator.imaging.tiles import container, pyramid
@@ -35,8 +35,8 @@ def check_whole_frame(width: int, height: int) -> None:
 
 
 def _source(original: Path, stored: Mapping[str, Any] | None) -> TileSource:
-    if original.suffix == f".{SERIES_EXT}" and not original.exists():
-        original = original.parent / SERIES_DIR
+    if original.suffix[1:] in FOLDER_EXTS and not original.exists():  # original.series → series/, original.wsi → wsi/
+        original = original.parent / original.suffix[1:]
     return open_source(original, stored=stored)
 
 

@@ -339,10 +339,15 @@ def test_a_hamamatsu_slide_goes_through_openslide_without_its_identifiers_or_mac
 
 def test_a_dicom_whole_slide_is_one_slide_and_its_label_photo_is_dropped(project, owner, client_for) -> None:
     volume, pixels = dicom_factories.whole_slide(600, 400)
+    half, _ = dicom_factories.whole_slide(300, 200)  # level 1 of the same slide
     label, _ = dicom_factories.whole_slide(120, 60, tile=60, kind="LABEL")
-    label.SeriesInstanceUID = volume.SeriesInstanceUID
+    for other in (half, label):
+        other.StudyInstanceUID, other.SeriesInstanceUID = volume.StudyInstanceUID, volume.SeriesInstanceUID
+        other.FrameOfReferenceUID = volume.FrameOfReferenceUID
+    half.SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing = [0.001, 0.001]
+    half.ImagedVolumeWidth, half.ImagedVolumeHeight = volume.ImagedVolumeWidth, volume.ImagedVolumeHeight
     files = []
-    for name, ds in (("level0.dcm", volume), ("label.dcm", label)):
+    for name, ds in (("level1.dcm", half), ("label.dcm", label), ("level0.dcm", volume)):
         buffer = io.BytesIO()
         ds.save_as(buffer, enforce_file_format=True)
         files.append(SimpleUploadedFile(name, buffer.getvalue()))
@@ -353,6 +358,7 @@ def test_a_dicom_whole_slide_is_one_slide_and_its_label_photo_is_dropped(project
     image = Image.objects.get(pk=result.images[0].pk)
     assert image.status == "ready", image.error
     assert (image.kind, image.width, image.height, image.frames) == ("slide", 600, 400, 1)  # tiles are not frames
+    assert image.name == "level0.dcm (+1 levels)" and image.metadata["slide_levels"] == 2  # one slide, 2 levels
     assert image.metadata["vendor"] == "dicom" and image.metadata["pixel_spacing"] == [0.0005, 0.0005]
     for path in image_dir(image.pk).rglob("*"):
         if path.is_file():
@@ -362,6 +368,11 @@ def test_a_dicom_whole_slide_is_one_slide_and_its_label_photo_is_dropped(project
     tile = client.get(f"/api/v1/images/{image.pk}/tiles/{_top(image)}/0_0.jpeg")
     shown = np.asarray(PILImage.open(io.BytesIO(_body(tile))), dtype=np.int16)
     assert np.abs(shown - pixels[: shown.shape[0], : shown.shape[1]]).mean() < 4
+    frame = client.get(f"/api/v1/images/{image.pk}/frames/0")
+    assert np.array_equal(np.asarray(PILImage.open(io.BytesIO(_body(frame))))[..., :3], pixels)
+    as_exports_name_it = image_dir(image.pk) / "original.wsi"  # exports address originals as original.<ext>
+    exported = render.frame_png(original=as_exports_name_it, kind=image.kind, frame=0)
+    assert np.array_equal(np.asarray(PILImage.open(io.BytesIO(exported)))[..., :3], pixels)
 
 
 def test_decompression_bombs_and_absurd_sizes_fail_with_a_sentence(project, owner, settings) -> None:

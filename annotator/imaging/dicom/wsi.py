@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydicom.dataset import Dataset
 
 WSI_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.77.1.6"
+WSI_DIR = "wsi"  # ingest stores the levels of one slide as wsi/<n>.dcm, level 0 first; OpenSlide joins them
 TILED_KINDS = frozenset({"VOLUME", "THUMBNAIL"})  # pyramid levels: tiled pixel matrices of the tissue
 PHOTO_KINDS = frozenset({"LABEL", "OVERVIEW"})  # photographs of the glass: the label's text is on them
 
