@@ -45,7 +45,11 @@ def test_clinician_draws_a_box_and_it_is_saved(worker, live_server, page, client
     page.fill("input[name=password]", "pw-clinician")
     page.click("button[type=submit]")
     page.get_by_test_id("project-link").filter(has_text="Histology demo").click()
-    page.get_by_test_id("image-link").filter(has_text="ihc.png").click()
+    with page.expect_response(lambda answer: "/tiles/" in answer.url, timeout=20_000) as first_tile:
+        page.get_by_test_id("image-link").filter(has_text="ihc.png").click()
+    tile = first_tile.value
+    assert tile.status == 200 and "?v=" in tile.url  # tiles carry the image's version: never stale after re-processing
+    assert "immutable" in tile.headers["cache-control"]
     viewer = page.get_by_test_id("viewer")
     viewer.and_(page.locator("[data-ready=true]")).wait_for(timeout=20_000)
     assert page.get_by_test_id("label-select").input_value() == str(label.pk)
