@@ -17,7 +17,7 @@ from django.db import transaction
 
 from annotator.core.errors import RejectedFile
 from annotator.core.storage import ensure_dir, image_dir, remove_tree
-from annotator.imaging import archive
+from annotator.imaging import archive, mirax
 from annotator.imaging.dicom import read as dicom_read
 from annotator.imaging.dicom.burned_in import burned_in_risk
 from annotator.imaging.dicom.deidentify import deidentify, pseudonym
@@ -35,10 +35,11 @@ SERIES_EXT = "series"
 
 @dataclass(frozen=True)
 class Incoming:
-    """One file to ingest: a display name and a private temporary copy we own."""
+    """One file to ingest: a display name and a private temporary copy we own (or an unpacked MIRAX slide)."""
 
     name: str
     path: Path
+    mirax: mirax.Bundle | None = None
 
 
 @dataclass
@@ -99,6 +100,8 @@ def _unzip(item: Incoming, work: Path, result: UploadResult) -> list[Incoming]:
         readable, problems = archive.scan(zipped, limits)
         for problem in problems:
             result.reject(f"{item.name}/{problem.name}", problem.detail, problem.code)
+        slides, readable = _mirax_bundles(zipped, readable, work, limits, item.name, result)
+        entries.extend(slides)
         for entry in readable:
             with tempfile.NamedTemporaryFile(dir=work, prefix="entry-", delete=False) as out:
                 archive.copy_entry(zipped, entry, out, limits)
@@ -114,6 +117,51 @@ def _unzip(item: Incoming, work: Path, result: UploadResult) -> list[Incoming]:
     return entries
 
 
+def _mirax_bundles(
+    zipped: Any, readable: list[archive.Entry], work: Path, limits: archive.Limits, zip_name: str, result: UploadResult
+) -> tuple[list[Incoming], list[archive.Entry]]:
+    """Unpack each MIRAX slide (x.mrxs beside a folder x/) into its own private folder; return the other entries."""
+    slides: list[Incoming] = []
+    taken: set[str] = set()
+    for entry in readable:
+        stem = mirax.stem_of(entry.name)
+        members = [e for e in readable if stem and e.name.startswith(f"{stem}/")]
+        if not stem or not members:
+            continue
+        folder = Path(tempfile.mkdtemp(dir=work, prefix="mrxs-"))
+        taken |= {entry.name, *(member.name for member in members)}
+        for member in members:
+            relative = member.name[len(stem) + 1 :]
+            if not mirax.SAFE_NAME.match(relative):  # MIRAX folders are flat; anything else is not part of it
+                result.reject(f"{zip_name}/{member.name}", "not a file of the MIRAX slide", "unsupported_format")
+                continue
+            if (folder / relative).exists():
+                result.reject(f"{zip_name}/{member.name}", "the archive holds this file twice", "duplicate_entry")
+                continue
+            with (folder / relative).open("xb") as out:
+                archive.copy_entry(zipped, member, out, limits)
+        slides.append(Incoming(f"{zip_name}/{entry.name}", folder, mirax.Bundle(folder)))
+    return slides, [entry for entry in readable if entry.name not in taken]
+
+
+def _store_mirax(project: Project, user: AbstractBaseUser | None, item: Incoming, site: str) -> Image:
+    """Store a MIRAX slide de-identified (see mirax.py) as the folder mrxs/ of a new image."""
+    assert item.mirax is not None
+    with transaction.atomic():
+        name = clean_name(item.name)
+        image = _new_image(
+            project, user, name=name, kind=ImageKind.SLIDE, original_ext=mirax.STORED_DIR, site=site[:100]
+        )
+        folder = _fresh_folder(image.pk)
+        try:
+            mirax.store(item.mirax, folder / mirax.STORED_DIR, key=project.pseudonym_key)
+        except Exception:
+            remove_tree(folder)
+            raise
+        transaction.on_commit(lambda: enqueue(image.pk))
+    return image
+
+
 def ingest(
     *, project: Project, user: AbstractBaseUser | None, files: list[Incoming], site: str, result: UploadResult
 ) -> None:
@@ -121,6 +169,9 @@ def ingest(
     dicom: list[Incoming] = []
     for item in files:
         try:
+            if item.mirax is not None:
+                result.images.append(_store_mirax(project, user, item, site))
+                continue
             sniffed = sniff(_head(item.path))
             if sniffed.kind == ImageKind.DICOM:
                 dicom.append(item)

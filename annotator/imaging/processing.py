@@ -18,6 +18,7 @@ from django.utils import timezone
 from annotator.core.errors import RejectedFile
 from annotator.core.storage import image_dir
 from annotator.imaging.dicom.wsi import WSI_DIR
+from annotator.imaging.mirax import STORED_DIR as MIRAX_DIR
 from annotator.imaging.models import Image, ImageStatus
 from annotator.imaging.sources import open_source
 from annotator.imaging.sources.volume import WORKING_COPY
@@ -30,7 +31,7 @@ SERIES_DIR = "series"
 LEGACY = ("tiles_files", "tiles.dzi")  # the per-file layout of earlier versions
 
 
-FOLDER_EXTS = frozenset({SERIES_EXT, WSI_DIR})  # originals stored as a folder named like their ext
+FOLDER_EXTS = frozenset({SERIES_EXT, WSI_DIR, MIRAX_DIR})  # originals stored as a folder named like their ext
 
 
 def original_path(image: Image) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import struct
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -373,6 +374,36 @@ def test_a_dicom_whole_slide_is_one_slide_and_its_label_photo_is_dropped(project
     as_exports_name_it = image_dir(image.pk) / "original.wsi"  # exports address originals as original.<ext>
     exported = render.frame_png(original=as_exports_name_it, kind=image.kind, frame=0)
     assert np.array_equal(np.asarray(PILImage.open(io.BytesIO(exported)))[..., :3], pixels)
+
+
+def test_a_zipped_mirax_slide_is_one_de_identified_slide(tmp_path, project, owner, client_for) -> None:
+    made = factories.mirax_slide(tmp_path / "scan")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("scans/case.mrxs", b"")
+        for name in made["files"]:
+            archive.write(tmp_path / "scan" / "case" / name, f"scans/case/{name}")
+        archive.writestr("scans/case/Thumbs/notes.txt", b"not part of the slide")
+        archive.writestr("scans/photo.jpg", factories.jpeg(64, 48))
+    result = image_upload(project=project, user=owner, files=[SimpleUploadedFile("batch.zip", buffer.getvalue())])
+    assert [(r["filename"], r["code"]) for r in result.rejected] == [
+        ("batch.zip/scans/case/Thumbs/notes.txt", "unsupported_format")
+    ]
+    assert sorted(image.name for image in result.images) == ["case.mrxs", "photo.jpg"]
+    slide = next(image for image in result.images if image.name == "case.mrxs")
+    image_process(image_id=slide.pk)
+    slide.refresh_from_db()
+    assert slide.status == "ready", slide.error
+    assert (slide.kind, slide.width, slide.height, slide.frames) == ("slide", 512, 512, 1)
+    assert slide.metadata["vendor"] == "mirax" and slide.metadata["objective_power"] == 20.0
+    stored = b"".join(p.read_bytes() for p in image_dir(slide.pk).rglob("*") if p.is_file())
+    for needle in (b"Doe_Jane", b"jdoe", b"SS1234", b"01/02/2020", made["label"], made["macro"]):
+        assert needle not in stored
+    assert "Doe_Jane" not in str(Image.objects.filter(pk=slide.pk).values().get())
+    client = client_for(owner)
+    tile = client.get(f"/api/v1/images/{slide.pk}/tiles/{_top(slide)}/0_0.jpeg")
+    shown = np.asarray(PILImage.open(io.BytesIO(_body(tile))), dtype=np.int16)
+    assert np.abs(shown - made["level0"][: shown.shape[0], : shown.shape[1]]).mean() < 4
 
 
 def test_decompression_bombs_and_absurd_sizes_fail_with_a_sentence(project, owner, settings) -> None:

@@ -12,7 +12,9 @@ from annotator.exports.registry import ExportContext
 from annotator.exports.snapshot import AnnotationSnap, ImageSnap, LabelSnap
 
 AREA_KINDS = ("bbox", "polygon", "mask")  # the kinds that cover pixels (raster and volume formats)
-NOT_A_PICTURE = frozenset({"dcm", "series", "wsi", "nii", "nii.gz"})  # originals a 2-D training tool cannot read as is
+NOT_A_PICTURE = frozenset(
+    {"dcm", "series", "wsi", "mrxs", "nii", "nii.gz"}
+)  # originals a 2-D training tool cannot read as is
 RASTER_MAX_PIXELS = 100_000_000  # label maps are built whole; a slide-sized frame is skipped, not rasterised
 
 

@@ -43,13 +43,15 @@ def source_for(path: Path, sniffed: Sniffed, *, stored: Mapping[str, Any] | None
 
 
 def open_source(path: Path, *, stored: Mapping[str, Any] | None = None) -> TileSource:
-    """Open a stored original (a file, or a folder of DICOM slices) with the reader its content calls for."""
+    """Open a stored original (a file, or a folder: DICOM slices, DICOM slide levels, a MIRAX slide)."""
     if path.is_dir():
+        from annotator.imaging import mirax
         from annotator.imaging.dicom.wsi import WSI_DIR
+        from annotator.imaging.sources.slide import OpenSlideSource
 
+        if path.name == mirax.STORED_DIR:  # slide.mrxs beside its folder (imaging/mirax.py)
+            return OpenSlideSource(path / mirax.SLIDE_FILE, stored=stored, vendor="mirax")
         if path.name == WSI_DIR:  # the levels of one DICOM whole-slide image: OpenSlide finds the others
-            from annotator.imaging.sources.slide import OpenSlideSource
-
             return OpenSlideSource(min(path.glob("*.dcm")), stored=stored, vendor="dicom")
         from annotator.imaging.sources.dicom import DicomSource
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import io
+import struct
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyvips
@@ -179,3 +181,100 @@ def hamamatsu_ndpi(path: Path) -> tuple[np.ndarray, np.ndarray]:
         )
     path.write_bytes(builder.build(directories))
     return level0, macro
+
+
+MIRAX_ID = "a1b2c3d4-0000-4000-8000-0123456789ab"
+MIRAX_SLIDEDAT = """[GENERAL]
+SLIDE_VERSION=01.02
+SLIDE_ID={slide_id}
+SLIDE_NAME=Doe_Jane
+SLIDE_CREATIONDATETIME=01/02/2020 10:11:12
+PROJECT_NAME=jdoe study
+IMAGENUMBER_X=2
+IMAGENUMBER_Y=2
+OBJECTIVE_MAGNIFICATION=20
+CameraImageDivisionsPerSide=1
+[HIERARCHICAL]
+HIER_COUNT=1
+HIER_0_NAME=Slide zoom level
+HIER_0_COUNT=1
+HIER_0_VAL_0=ZoomLevel_0
+HIER_0_VAL_0_SECTION=LAYER_0_LEVEL_0_SECTION
+NONHIER_COUNT=1
+NONHIER_0_NAME=Scan data layer
+NONHIER_0_COUNT=2
+NONHIER_0_VAL_0=ScanDataLayer_SlideBarcode
+NONHIER_0_VAL_0_SECTION=NONHIERLAYER_0_LEVEL_0_SECTION
+NONHIER_0_VAL_1=ScanDataLayer_SlideThumbnail
+NONHIER_0_VAL_1_SECTION=NONHIERLAYER_0_LEVEL_1_SECTION
+INDEXFILE=Index.dat
+[DATAFILE]
+FILE_COUNT=1
+FILE_0={data_file}
+[LAYER_0_LEVEL_0_SECTION]
+IMAGE_CONCAT_FACTOR=0
+OVERLAP_X=0
+OVERLAP_Y=0
+MICROMETER_PER_PIXEL_X=0.25
+MICROMETER_PER_PIXEL_Y=0.25
+IMAGE_FILL_COLOR_BGR=16777215
+DIGITIZER_WIDTH=256
+DIGITIZER_HEIGHT=256
+IMAGE_FORMAT=JPEG
+[NONHIERLAYER_0_LEVEL_0_SECTION]
+BARCODE_IMAGE_TYPE=JPEG
+BARCODE_VALUE=SS1234
+[NONHIERLAYER_0_LEVEL_1_SECTION]
+THUMBNAIL_IMAGE_TYPE=JPEG
+"""
+
+
+def _int32s(*values: int) -> bytes:
+    return struct.pack(f"<{len(values)}i", *values)
+
+
+def mirax_slide(root: Path, stem: str = "case", *, data_file: str = "Data0000.dat") -> dict[str, Any]:
+    """A MIRAX slide as OpenSlide's mirax reader expects it: root/stem.mrxs and root/stem/ with Slidedat.ini
+    (identifying values planted), Index.dat and one data file holding 2 × 2 JPEG images of 256 px, a label and
+    a macro photo. Returns the level 0 pixels, the label's and macro's bytes, and the file names."""
+    folder = root / stem
+    folder.mkdir(parents=True, exist_ok=True)
+    (root / f"{stem}.mrxs").write_bytes(b"")
+    tile = 256
+    level0 = _ndpi_level(2 * tile, 2 * tile)
+
+    def jpeg(pixels: np.ndarray) -> bytes:
+        return (
+            pyvips.Image.new_from_array(np.ascontiguousarray(pixels))
+            .copy(interpretation="srgb")
+            .jpegsave_buffer(Q=90, keep="none")
+        )
+
+    data, records, photos = bytearray(), [], []
+    for index, (row, col) in enumerate(((0, 0), (0, 1), (1, 0), (1, 1))):
+        blob = jpeg(level0[row * tile : (row + 1) * tile, col * tile : (col + 1) * tile])
+        records.append((index, len(data), len(blob), 0))
+        data += blob
+    for fill, size in ((200, (40, 60)), (180, (50, 120))):  # label, macro
+        blob = jpeg(np.full((*size, 3), fill, dtype=np.uint8))
+        photos.append(blob)
+        data += blob
+    (folder / data_file).write_bytes(bytes(data))
+    head = b"01.02" + MIRAX_ID.encode()
+    index = bytearray(head + bytes(8))  # hierarchical root pointer, non-hierarchical root pointer
+    levels = len(index)
+    index += _int32s(len(index) + 4, 0, len(index) + 12, len(records), 0)  # level table, list head, page header
+    for record in records:
+        index += _int32s(*record)
+    table = len(index)
+    index += bytes(4 * len(photos))
+    offsets = [len(data) - len(photos[0]) - len(photos[1]), len(data) - len(photos[1])]
+    for n, (blob, start) in enumerate(zip(photos, offsets, strict=True)):
+        record = len(index)
+        index += _int32s(0, record + 8, 1, 0, 0, 0, start, len(blob), 0)  # page: 1 entry, in data file 0
+        struct.pack_into("<i", index, table + 4 * n, record)
+    struct.pack_into("<ii", index, len(head), levels, table)
+    (folder / "Index.dat").write_bytes(bytes(index))
+    text = MIRAX_SLIDEDAT.format(slide_id=MIRAX_ID, data_file=data_file)
+    (folder / "Slidedat.ini").write_bytes(text.replace("\n", "\r\n").encode())
+    return {"level0": level0, "label": photos[0], "macro": photos[1], "files": ["Slidedat.ini", "Index.dat", data_file]}
