@@ -224,6 +224,13 @@ def main() -> None:
         shutil.rmtree(WORK, ignore_errors=True)  # slices, media and SQLite file of this run
 
 
+def _verdict(rate: float, bare: float, syntax: str) -> str:
+    """'84.2 (45 %) met': a rate, its share of the bare loop, and the issue's target for the syntax."""
+    met = rate >= 80 if syntax == ExplicitVRLittleEndian else rate / bare >= 0.75
+    share = int(rate / bare * 100)  # floored, so a share shown as 75 % is at least 75 %
+    return f"{rate:.1f} ({share} %) {'met' if met else '**missed**'}"
+
+
 def run(args: argparse.Namespace) -> None:
     global WORKER
     call_command("migrate", verbosity=0)
@@ -245,12 +252,11 @@ def run(args: argparse.Namespace) -> None:
             f"per file {'/'.join(f'{r:.0f}' for r in single_runs)}, series {'/'.join(f'{r:.0f}' for r in series_runs)}"
         )
         for mode, ours in (("each slice its own image", single), ("one series upload", as_series)):
-            ratio = ours.slices_per_s / bare
-            target = "≥ 80 slices/s" if syntax == ExplicitVRLittleEndian else "≥ 75 % of bare"
-            met = ours.slices_per_s >= 80 if syntax == ExplicitVRLittleEndian else ratio >= 0.75
+            target = "≥ 80/s" if syntax == ExplicitVRLittleEndian else "≥ 75 % of bare"
+            worker_rate = 1000 / ours.worker_ms if ours.worker_ms else float("inf")
             rows.append(
-                f"| {name} | {mode} | {bare:.1f} | {ours.slices_per_s:.1f} | {ratio:.0%} | "
-                f"{ours.web_ms:.1f} / {ours.worker_ms:.1f} | {target} | {'met' if met else 'missed'} |"
+                f"| {name} | {mode} | {bare:.1f} | {target} | {_verdict(ours.slices_per_s, bare, syntax)} | "
+                f"{_verdict(worker_rate, bare, syntax)} | {ours.web_ms:.1f} / {ours.worker_ms:.1f} |"
             )
             print(rows[-1], flush=True)
     load_after = os.getloadavg()
@@ -263,9 +269,9 @@ def run(args: argparse.Namespace) -> None:
             f"best of {args.runs} runs. Load average {load_before[0]:.1f} before, {load_after[0]:.1f} after. "
             "Command: `.venv/bin/python benchmarks/dicom_ingest_bench.py --write-readme`.",
             "",
-            "| transfer syntax | upload | bare loop slices/s | our ingest slices/s | ours / bare "
-            "| ms per slice: web / worker | target | |",
-            "|---|---|---:|---:|---:|---:|---|---|",
+            "| transfer syntax | upload | bare loop slices/s | target | whole ingest in one process: slices/s "
+            "(of bare) | the worker process alone: slices/s (of bare) | ms per slice: web / worker |",
+            "|---|---|---:|---|---|---|---:|",
             *rows,
             "",
             "All runs (slices/s): " + "; ".join(all_runs) + ".",
@@ -274,7 +280,10 @@ def run(args: argparse.Namespace) -> None:
             "no Django. *Ours*: `image_upload()` as the upload view calls it, with tasks run in the same process:",
             "the web side sniffs, parses, de-identifies (PS3.15 Basic Profile), writes the stored file and the",
             "image row; the worker side (`image_process`) claims the job, re-reads the stored file, decodes,",
-            "windows and writes a 256 px thumbnail and the row. A single 512² frame is not tiled at ingest: its",
+            "windows and writes a 256 px thumbnail and the row. Deployed, the two sides run in different processes",
+            "(de-identification happens in the upload request, so raw files never reach shared storage); *the",
+            "worker process alone* is 1,000 / worker ms, the rate one Celery worker process sustains.",
+            "A single 512² frame is not tiled at ingest: its",
             "Deep Zoom pyramid is built on its first tile request (median ~21 ms, see the pyramid section) and",
             "kept. A series upload stores every slice and, on the worker, decodes every slice once (so a corrupt",
             "slice fails the image now, naming it) and renders one thumbnail; its ratio to the bare loop compares",
