@@ -74,7 +74,7 @@ def _read_slidedat(folder: Path) -> configparser.ConfigParser:
     raw = path.read_bytes()
     if len(raw) > MAX_SLIDEDAT_BYTES:
         raise RejectedFile("the MIRAX Slidedat.ini is larger than 1 MB", code="invalid_slide")
-    ini = configparser.ConfigParser(interpolation=None, strict=False)
+    ini = configparser.ConfigParser(interpolation=None, strict=False, delimiters=("=",), comment_prefixes=("#",))
     ini.optionxform = str  # type: ignore[assignment,method-assign]  # keys keep their case
     try:
         ini.read_string(raw.decode("utf-8-sig", errors="replace"))
