@@ -109,17 +109,8 @@ def api_timestamp(value: dt.datetime) -> str:
 def annotation_listed(annotation: Annotation) -> dict[str, Any]:
     """One annotation as the API shows it (AnnotationOut's keys and values), without a serializer per response."""
     return {
-        "id": annotation.pk,
-        "image": annotation.image_id,
-        "label": annotation.label_id,
-        "frame": annotation.frame,
-        "geometry": annotation.geometry,
-        "attributes": annotation.attributes,
-        "author": annotation.author_id,
-        "created_at": api_timestamp(annotation.created_at),
-        "updated_at": api_timestamp(annotation.updated_at),
-        "version": annotation.version,
-        "source": annotation.source,
+        key: api_timestamp(getattr(annotation, column)) if key in _TIMESTAMPS else getattr(annotation, column)
+        for key, column in LISTED_FIELDS
     }
 
 

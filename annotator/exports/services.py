@@ -142,11 +142,10 @@ def _write_images(out: package.ZipOutput, snap: ProjectSnap, files: list[tuple[s
     by_id = {image.id: image for image in snap.images}
     for name, image_id, frame in files:
         image = by_id[image_id]
-        original = Path(image.folder) / f"original.{image.original_ext}"
         if image.kind != "dicom" and image.frames == 1 and name.endswith(f".{image.original_ext}"):
-            out.write_file(name, str(original))
+            out.write_file(name, str(image.original))
         else:
-            out.write_bytes(name, frame_png(original=original, kind=image.kind, frame=frame))
+            out.write_bytes(name, frame_png(original=image.original, kind=image.kind, frame=frame))
 
 
 def _card(job: ExportJob, snap: ProjectSnap, splits: dict[int, str], stats: dict[str, Any]) -> dict[str, Any]:

@@ -15,9 +15,9 @@ from annotator.core.errors import RejectedFile
 from annotator.core.storage import image_dir
 from annotator.imaging.dicom import read as dicom_read
 from annotator.imaging.dicom.frames import frame_info
-from annotator.imaging.dicom.wsi import WSI_DIR
 from annotator.imaging.ingest import SERIES_DIR, SERIES_EXT  # a series is stored as series/<n>.dcm, n = frame
 from annotator.imaging.models import Image, ImageStatus, WorkflowState
+from annotator.imaging.processing import FOLDER_EXTS
 from annotator.projects.models import Project
 
 logger = logging.getLogger(__name__)
@@ -82,11 +82,9 @@ class ImageSnap:
 
     @property
     def original(self) -> Path:
-        """The stored original: a file, or the folder of a DICOM series' slices or of a slide's levels."""
-        if self.original_ext == SERIES_EXT:
-            return Path(self.folder) / SERIES_DIR
-        if self.original_ext == WSI_DIR:
-            return Path(self.folder) / WSI_DIR
+        """The stored original: a file, or a folder (DICOM series, DICOM slide levels, MIRAX slide)."""
+        if self.original_ext in FOLDER_EXTS:
+            return Path(self.folder) / self.original_ext
         return Path(self.folder) / f"original.{self.original_ext}"
 
 

@@ -125,8 +125,10 @@ def _mirax_bundles(
     taken: set[str] = set()
     for entry in readable:
         stem = mirax.stem_of(entry.name)
-        members = [e for e in readable if stem and e.name.startswith(f"{stem}/")]
-        if not stem or not members:
+        if not stem:  # only .mrxs entries scan the others: no quadratic walk over a large zip
+            continue
+        members = [e for e in readable if e.name.startswith(f"{stem}/")]
+        if not members:
             continue
         folder = Path(tempfile.mkdtemp(dir=work, prefix="mrxs-"))
         taken |= {entry.name, *(member.name for member in members)}
