@@ -9,10 +9,21 @@ from pathlib import Path
 from typing import Any
 
 CHUNK = 1024 * 1024
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold: no clock in the archive
+
+
+def member_info(name: str) -> zipfile.ZipInfo:
+    """A zip entry header that depends on its name only (fixed time, mode and compression)."""
+    info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    info.create_system = 3  # Unix, whatever machine writes it
+    return info
 
 
 class ZipOutput:
-    """Writes members into a zip and remembers each member's SHA-256."""
+    """Writes members into a zip, in the order written, with fixed headers, and remembers each one's SHA-256:
+    the same members give the same bytes."""
 
     def __init__(self, path: Path) -> None:
         self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True)
@@ -20,13 +31,13 @@ class ZipOutput:
 
     def write_bytes(self, name: str, data: bytes) -> None:
         self._check(name)
-        self._zip.writestr(name, data)
+        self._zip.writestr(member_info(name), data)
         self.digests[name] = hashlib.sha256(data).hexdigest()
 
     def write_file(self, name: str, path: str) -> None:
         self._check(name)
         digest = hashlib.sha256()
-        with open(path, "rb") as src, self._zip.open(name, "w", force_zip64=True) as dst:
+        with open(path, "rb") as src, self._zip.open(member_info(name), "w", force_zip64=True) as dst:
             while chunk := src.read(CHUNK):
                 digest.update(chunk)
                 dst.write(chunk)
@@ -39,7 +50,7 @@ class ZipOutput:
     def close(self) -> None:
         """Append SHA256SUMS (for `sha256sum -c`) and close the archive."""
         lines = "".join(f"{digest}  {name}\n" for name, digest in sorted(self.digests.items()))
-        self._zip.writestr("SHA256SUMS", lines.encode())
+        self._zip.writestr(member_info("SHA256SUMS"), lines.encode())
         self._zip.close()
 
 
@@ -52,7 +63,7 @@ def dataset_card(card: dict[str, Any]) -> str:
 
 {card["project"]["description"] or "No description given."}
 
-Exported {card["exported_at"]} by Annotator {card["software"]["version"]} (export job {card["export_id"]}).
+Data as of {card["data_changed_at"] or "(no data)"} (last change); written by Annotator {card["software"]["version"]}.
 
 ## Contents
 

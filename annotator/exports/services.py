@@ -157,10 +157,9 @@ def _card(job: ExportJob, snap: ProjectSnap, splits: dict[int, str], stats: dict
     for name in splits.values():
         split_counts[name] = split_counts.get(name, 0) + 1
     return {
-        "export_id": job.pk,
         "format": job.format,
         "options": job.options,
-        "exported_at": snap.taken_at,
+        "data_changed_at": snap.changed_at,
         "software": {"name": "annotator", "version": annotator.__version__},
         "project": {"id": snap.id, "name": snap.name, "description": snap.description},
         "labels": [{"id": lb.id, "name": lb.name, "kind": lb.kind, "color": lb.color} for lb in snap.labels],

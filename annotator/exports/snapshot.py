@@ -8,9 +8,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from django.utils import timezone
+from django.db.models import Max, QuerySet
 
-from annotator.annotations.models import Annotation
+from annotator.annotations.models import Annotation, Revision
 from annotator.core.errors import RejectedFile
 from annotator.core.storage import image_dir
 from annotator.imaging.dicom import read as dicom_read
@@ -18,7 +18,7 @@ from annotator.imaging.dicom.frames import frame_info
 from annotator.imaging.ingest import SERIES_DIR, SERIES_EXT  # a series is stored as series/<n>.dcm, n = frame
 from annotator.imaging.models import Image, ImageStatus, WorkflowState
 from annotator.imaging.processing import FOLDER_EXTS
-from annotator.projects.models import Project
+from annotator.projects.models import Label, Project
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class ProjectSnap:
     description: str
     labels: tuple[LabelSnap, ...]
     images: tuple[ImageSnap, ...]
-    taken_at: str
+    changed_at: str  # the data's last change (not the clock), so unchanged data gives the same export
 
 
 def _iso(moment: datetime | None) -> str:
@@ -139,7 +139,7 @@ def _dicom_frames_or_none(image_folder: Path, original_ext: str) -> tuple[DicomF
 
 
 def take_snapshot(*, project_id: int, only_accepted: bool = False, dicom_geometry: bool = False) -> ProjectSnap:
-    """Read a project's ready images, labels and annotations into plain dataclasses (4 queries).
+    """Read a project's ready images, labels and annotations into plain dataclasses (9 queries).
 
     With dicom_geometry, each DICOM image also gets its per-frame patient geometry from its stored files' headers.
     """
@@ -203,5 +203,19 @@ def take_snapshot(*, project_id: int, only_accepted: bool = False, dicom_geometr
         description=project.description,
         labels=labels,
         images=images,
-        taken_at=timezone.now().isoformat(),
+        changed_at=_iso(data_changed_at(project=project, images=images_qs)),
     )
+
+
+def data_changed_at(*, project: Project, images: QuerySet[Image]) -> datetime | None:
+    """The latest change to anything an export reads: the project, its labels, the images, their annotations
+    and the revisions of those annotations (which also date deletions)."""
+    moments = [
+        project.updated_at,
+        Label.objects.filter(project=project).aggregate(m=Max("updated_at"))["m"],
+        images.aggregate(m=Max("updated_at"))["m"],
+        Annotation.objects.filter(image__in=images).aggregate(m=Max("updated_at"))["m"],
+        Revision.objects.filter(image__in=images).aggregate(m=Max("at"))["m"],
+    ]
+    present = [m for m in moments if m is not None]
+    return max(present) if present else None

@@ -227,3 +227,27 @@ def test_format_through_the_api(fmt, worker, project, owner, client_for, bbox_la
     splits = {i["id"]: i["split"] for i in card["images"]}
     splits |= {"pictures": pictures, "volume": volume, "volume_split": splits[volume]}
     CHECKS[fmt](archive, set(archive.namelist()), card, splits, ids)
+
+    # Unchanged data and options: the same bytes. One annotation moved: different bytes.
+    again = _run_export(client, project, {"format": fmt, "options": options})
+    assert again["status"] == "done" and again["sha256"] == job["sha256"], _first_difference(client, job, again)
+    (box,) = client.get(f"/api/v1/images/{pictures[0]}/annotations/").json()["results"]
+    moved = client.patch(
+        f"/api/v1/annotations/{box['id']}/",
+        {"geometry": {"x": 11, "y": 5, "w": 8, "h": 6}},
+        format="json",
+        HTTP_IF_MATCH=f'"{box["version"]}"',
+    )
+    assert moved.status_code == 200, moved.content
+    changed = _run_export(client, project, {"format": fmt, "options": options})
+    assert changed["status"] == "done" and changed["sha256"] != job["sha256"]
+
+
+def _first_difference(client, first: dict, second: dict) -> str:
+    """Which members of two exports differ (for a readable failure)."""
+    a, b = (
+        zipfile.ZipFile(io.BytesIO(b"".join(client.get(f"/api/v1/exports/{j['id']}/download").streaming_content)))
+        for j in (first, second)
+    )
+    differ = [n for n in a.namelist() if n not in b.namelist() or a.read(n) != b.read(n)]
+    return f"members that differ: {differ}; order {a.namelist() == b.namelist()}"

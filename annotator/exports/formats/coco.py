@@ -99,7 +99,7 @@ def write_coco(ctx: ExportContext, out: Output) -> dict[str, Any]:
                     **body,
                 }
             )
-    info = {"description": snap.name, "version": "1.0", "date_created": snap.taken_at}
+    info = {"description": snap.name, "version": "1.0", "date_created": snap.changed_at}
     for split, bucket in sorted(per_split.items()):
         document = {"info": info, "licenses": [], "categories": categories, **bucket}
         out.write_bytes(f"annotations/instances_{split}.json", json.dumps(document, indent=1).encode())

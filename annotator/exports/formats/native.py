@@ -64,7 +64,7 @@ def document(ctx: ExportContext) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "format": "annotator-native",
-        "exported_at": snap.taken_at,
+        "data_changed_at": snap.changed_at,
         "project": {"id": snap.id, "name": snap.name, "description": snap.description},
         "labels": [label_record(label) for label in snap.labels],
         "images": [image_record(image, split_of(ctx, image)) for image in snap.images],

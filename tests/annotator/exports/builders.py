@@ -73,7 +73,7 @@ def image(image_id: int, *annotations: AnnotationSnap, width: int = 40, height: 
 
 def project(*images: ImageSnap, labels: tuple[LabelSnap, ...] = ALL_LABELS) -> ProjectSnap:
     return ProjectSnap(
-        id=1, name="Test", description="", labels=labels, images=tuple(images), taken_at="2025-01-01T00:00:00+00:00"
+        id=1, name="Test", description="", labels=labels, images=tuple(images), changed_at="2025-01-01T00:00:00+00:00"
     )
 
 
