@@ -11,19 +11,20 @@ from django.db import transaction
 from django.utils import timezone
 
 import annotator
-from annotator.core.errors import ValidationFailed
+from annotator.core.errors import NotFound, ValidationFailed
 from annotator.core.storage import ensure_dir, export_dir
 from annotator.exports import package
 from annotator.exports.models import ExportJob, ExportStatus
 from annotator.exports.registry import ExportContext, available, get_format
-from annotator.exports.snapshot import ProjectSnap, take_snapshot
+from annotator.exports.snapshot import ProjectSnap, take_snapshot, with_dicom_geometry
 from annotator.exports.splits import assign_splits, validate_split
+from annotator.exports.versions import version_get, version_snapshot
 from annotator.imaging.render import frame_png
 from annotator.projects.models import Project
 
 logger = logging.getLogger(__name__)
 ZIP_NAME = "export.zip"
-_OPTION_KEYS = {"only_accepted", "include_images", "split"}
+_OPTION_KEYS = {"only_accepted", "include_images", "split", "version"}
 
 
 def export_options(raw: Any) -> dict[str, Any]:
@@ -48,6 +49,10 @@ def export_options(raw: Any) -> dict[str, Any]:
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise ValidationFailed("Split seed must be an integer.", errors={"options": ["split.seed"]})
         options["split"] = {**validate_split(split), "by": split.get("by", "patient"), "seed": seed}
+    if raw.get("version") is not None:
+        if isinstance(raw["version"], bool) or not isinstance(raw["version"], int):
+            raise ValidationFailed("Option 'version' must be a version id.", errors={"options": ["version"]})
+        options["version"] = raw["version"]
     return options
 
 
@@ -56,8 +61,14 @@ def export_request(*, project: Project, user: AbstractBaseUser | None, format: s
     if get_format(format) is None:
         keys = ", ".join(f.key for f in available())
         raise ValidationFailed(f"Unknown export format {format!r}; available: {keys}.", errors={"format": [format]})
+    options = export_options(options)
+    if "version" in options:
+        try:
+            version_get(project_id=project.pk, version_id=options["version"])
+        except NotFound as exc:
+            raise ValidationFailed(exc.detail, errors={"options": ["version"]}) from exc
     with transaction.atomic():
-        job = ExportJob.objects.create(project=project, format=format, options=export_options(options), created_by=user)
+        job = ExportJob.objects.create(project=project, format=format, options=options, created_by=user)
         transaction.on_commit(lambda: _enqueue(job.pk))
     return job
 
@@ -115,11 +126,7 @@ def export_run(*, job_id: int) -> None:
 def _build(job: ExportJob) -> tuple[str, int]:
     fmt = get_format(job.format)
     assert fmt is not None  # validated at request time
-    snap = take_snapshot(
-        project_id=job.project_id,
-        only_accepted=job.options.get("only_accepted", False),
-        dicom_geometry="dicom_geometry" in fmt.needs,
-    )
+    snap = _snapshot(job, dicom_geometry="dicom_geometry" in fmt.needs)
     splits = _split_map(snap, job.options.get("split"))
     folder = ensure_dir(export_dir(job.pk))
     partial = folder / (ZIP_NAME + ".partial")
@@ -134,6 +141,16 @@ def _build(job: ExportJob) -> tuple[str, int]:
     final = export_zip_path(job)
     partial.replace(final)
     return package.file_digest(final)
+
+
+def _snapshot(job: ExportJob, *, dicom_geometry: bool) -> ProjectSnap:
+    """The project as it is now, or as a named version froze it."""
+    only_accepted = job.options.get("only_accepted", False)
+    if "version" not in job.options:
+        return take_snapshot(project_id=job.project_id, only_accepted=only_accepted, dicom_geometry=dicom_geometry)
+    version = version_get(project_id=job.project_id, version_id=job.options["version"])
+    snap = version_snapshot(version=version, only_accepted=only_accepted)
+    return with_dicom_geometry(snap) if dicom_geometry else snap
 
 
 def _write_images(out: package.ZipOutput, snap: ProjectSnap, files: list[tuple[str, int, int]]) -> None:

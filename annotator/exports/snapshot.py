@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -136,6 +136,17 @@ def _dicom_frames_or_none(image_folder: Path, original_ext: str) -> tuple[DicomF
     except (RejectedFile, OSError) as exc:
         logger.warning("cannot read the DICOM geometry of %s: %s", image_folder, exc)
         return ()
+
+
+def with_dicom_geometry(snap: ProjectSnap) -> ProjectSnap:
+    """The snapshot with each DICOM image's per-frame geometry read from its stored files' headers."""
+    images = tuple(
+        replace(image, dicom=_dicom_frames_or_none(Path(image.folder), image.original_ext))
+        if image.kind == "dicom" and not image.dicom
+        else image
+        for image in snap.images
+    )
+    return replace(snap, images=images)
 
 
 def take_snapshot(*, project_id: int, only_accepted: bool = False, dicom_geometry: bool = False) -> ProjectSnap:
