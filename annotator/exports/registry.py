@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from annotator.exports.snapshot import ProjectSnap
@@ -22,6 +22,7 @@ class ExportContext:
     snapshot: ProjectSnap
     options: dict[str, Any]
     splits: dict[int, str]  # image id -> split name ("default" without a split)
+    folds: dict[int, int] = field(default_factory=dict)  # image id -> cross-validation fold (with split.folds)
 
 
 Writer = Callable[[ExportContext, Output], dict[str, Any]]

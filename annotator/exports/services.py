@@ -17,7 +17,7 @@ from annotator.exports import package
 from annotator.exports.models import ExportJob, ExportStatus
 from annotator.exports.registry import ExportContext, available, get_format
 from annotator.exports.snapshot import ProjectSnap, take_snapshot, with_dicom_geometry
-from annotator.exports.splits import assign_splits, validate_split
+from annotator.exports.splits import SplitItem, SplitPlan, most_common, plan_splits, validate_split
 from annotator.exports.versions import version_get, version_snapshot
 from annotator.imaging.render import frame_png
 from annotator.projects.models import Project
@@ -45,10 +45,7 @@ def export_options(raw: Any) -> dict[str, Any]:
         split = raw["split"]
         if not isinstance(split, dict):
             raise ValidationFailed("Option 'split' must be an object.", errors={"options": ["split"]})
-        seed = split.get("seed", 0)
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            raise ValidationFailed("Split seed must be an integer.", errors={"options": ["split.seed"]})
-        options["split"] = {**validate_split(split), "by": split.get("by", "patient"), "seed": seed}
+        options["split"] = validate_split(split)
     if raw.get("version") is not None:
         if isinstance(raw["version"], bool) or not isinstance(raw["version"], int):
             raise ValidationFailed("Option 'version' must be a version id.", errors={"options": ["version"]})
@@ -84,18 +81,17 @@ def export_zip_path(job: ExportJob) -> Path:
     return export_dir(job.pk) / ZIP_NAME
 
 
-def _split_map(snap: ProjectSnap, split: dict[str, Any] | None) -> dict[int, str]:
-    if not split:
-        return {image.id: "default" for image in snap.images}
-    by = split["by"]
-
-    def group(image: Any) -> str:
-        if by == "patient":
-            return image.patient_ref or f"image-{image.id}"
-        return image.site or "unknown" if by == "site" else f"image-{image.id}"
-
-    groups = assign_splits([group(i) for i in snap.images], split, split["seed"])
-    return {image.id: groups[group(image)] for image in snap.images}
+def split_items(snap: ProjectSnap) -> list[SplitItem]:
+    """What the split needs of each image: patient, site, and its most frequent label as the stratum."""
+    items = []
+    for image in snap.images:
+        top = most_common(ann.label_id for ann in image.annotations)
+        items.append(
+            SplitItem(
+                image_id=image.id, patient=image.patient_ref, site=image.site, stratum=f"label-{top}" if top else ""
+            )
+        )
+    return items
 
 
 def export_run(*, job_id: int) -> None:
@@ -127,16 +123,16 @@ def _build(job: ExportJob) -> tuple[str, int]:
     fmt = get_format(job.format)
     assert fmt is not None  # validated at request time
     snap = _snapshot(job, dicom_geometry="dicom_geometry" in fmt.needs)
-    splits = _split_map(snap, job.options.get("split"))
+    plan = plan_splits(split_items(snap), job.options.get("split"))
     folder = ensure_dir(export_dir(job.pk))
     partial = folder / (ZIP_NAME + ".partial")
     out = package.ZipOutput(partial)
-    stats = fmt.write(ExportContext(snapshot=snap, options=job.options, splits=splits), out)
+    stats = fmt.write(ExportContext(snapshot=snap, options=job.options, splits=plan.splits, folds=plan.folds), out)
     image_files = stats.pop("image_files", [])
     if job.options.get("include_images"):
         _write_images(out, snap, image_files)
     ExportJob.objects.filter(pk=job.pk).update(progress=0.9)
-    package.write_card(out, _card(job, snap, splits, stats))
+    package.write_card(out, _card(job, snap, plan, stats))
     out.close()
     final = export_zip_path(job)
     partial.replace(final)
@@ -165,11 +161,12 @@ def _write_images(out: package.ZipOutput, snap: ProjectSnap, files: list[tuple[s
             out.write_bytes(name, frame_png(original=image.original, kind=image.kind, frame=frame))
 
 
-def _card(job: ExportJob, snap: ProjectSnap, splits: dict[int, str], stats: dict[str, Any]) -> dict[str, Any]:
+def _card(job: ExportJob, snap: ProjectSnap, plan: SplitPlan, stats: dict[str, Any]) -> dict[str, Any]:
     """The dataset card; a format's "notes" (its conventions, in sentences) and "details" (e.g. class ids)
     get their own sections, the rest of its stats are counts."""
     stats = dict(stats)
     notes, details = stats.pop("notes", []), stats.pop("details", {})
+    splits = plan.splits
     split_counts: dict[str, int] = {}
     for name in splits.values():
         split_counts[name] = split_counts.get(name, 0) + 1
@@ -182,10 +179,18 @@ def _card(job: ExportJob, snap: ProjectSnap, splits: dict[int, str], stats: dict
         "labels": [{"id": lb.id, "name": lb.name, "kind": lb.kind, "color": lb.color} for lb in snap.labels],
         "counts": {**stats, "images": len(snap.images)},
         "format_notes": list(notes),
+        "split_notes": list(plan.notes),
         "format_details": details,
         "split_counts": split_counts,
         "images": [
-            {"id": i.id, "name": i.name, "patient_ref": i.patient_ref, "site": i.site, "split": splits[i.id]}
+            {
+                "id": i.id,
+                "name": i.name,
+                "patient_ref": i.patient_ref,
+                "site": i.site,
+                "split": splits[i.id],
+                "fold": plan.folds.get(i.id),
+            }
             for i in snap.images
         ],
     }

@@ -38,7 +38,7 @@ def annotation_record(ann: AnnotationSnap) -> dict[str, Any]:
     }
 
 
-def image_record(image: ImageSnap, split: str) -> dict[str, Any]:
+def image_record(image: ImageSnap, split: str, fold: int | None = None) -> dict[str, Any]:
     return {
         "id": image.id,
         "name": image.name,
@@ -49,6 +49,7 @@ def image_record(image: ImageSnap, split: str) -> dict[str, Any]:
         "patient_ref": image.patient_ref,
         "site": image.site,
         "split": split,
+        "fold": fold,
         "workflow_state": image.workflow_state,
         "assignee": image.assignee_id,
         "reviewer": image.reviewer_id,
@@ -67,7 +68,7 @@ def document(ctx: ExportContext) -> dict[str, Any]:
         "data_changed_at": snap.changed_at,
         "project": {"id": snap.id, "name": snap.name, "description": snap.description},
         "labels": [label_record(label) for label in snap.labels],
-        "images": [image_record(image, split_of(ctx, image)) for image in snap.images],
+        "images": [image_record(image, split_of(ctx, image), ctx.folds.get(image.id)) for image in snap.images],
     }
 
 
