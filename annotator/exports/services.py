@@ -14,6 +14,7 @@ import annotator
 from annotator.core.errors import NotFound, ValidationFailed
 from annotator.core.storage import ensure_dir, export_dir
 from annotator.exports import package
+from annotator.exports.cohort import splits_summary
 from annotator.exports.models import ExportJob, ExportStatus
 from annotator.exports.registry import ExportContext, available, get_format
 from annotator.exports.snapshot import ProjectSnap, take_snapshot, with_dicom_geometry
@@ -161,6 +162,13 @@ def _write_images(out: package.ZipOutput, snap: ProjectSnap, files: list[tuple[s
             out.write_bytes(name, frame_png(original=image.original, kind=image.kind, frame=frame))
 
 
+def _version_facts(job: ExportJob) -> dict[str, Any] | None:
+    if "version" not in job.options:
+        return None
+    version = version_get(project_id=job.project_id, version_id=job.options["version"])
+    return {"id": version.pk, "name": version.name, "sha256": version.sha256}
+
+
 def _card(job: ExportJob, snap: ProjectSnap, plan: SplitPlan, stats: dict[str, Any]) -> dict[str, Any]:
     """The dataset card; a format's "notes" (its conventions, in sentences) and "details" (e.g. class ids)
     get their own sections, the rest of its stats are counts."""
@@ -180,6 +188,8 @@ def _card(job: ExportJob, snap: ProjectSnap, plan: SplitPlan, stats: dict[str, A
         "counts": {**stats, "images": len(snap.images)},
         "format_notes": list(notes),
         "split_notes": list(plan.notes),
+        "splits": splits_summary(snap, splits),
+        "dataset_version": _version_facts(job),
         "format_details": details,
         "split_counts": split_counts,
         "images": [

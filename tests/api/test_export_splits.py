@@ -46,6 +46,10 @@ def test_holdout_and_folds_reach_the_card_and_the_csv(worker, project, owner, cl
     # Patient p4 has images 8 (site-a) and 9 (site-b): it goes to test whole, with a note.
     assert {i for i, r in records.items() if r["split"] == "test"} == {images[n].pk for n in (8, 9, 10, 11)}
     assert card["split_notes"] and "1 image(s)" in card["split_notes"][0]
+    assert card["splits"]["test"]["cohort"]["site"] == {"site-a": 1, "site-b": 3}
+    assert card["splits"]["test"]["patients"] == 2 and card["splits"]["test"]["annotations_by_label"] == {"Lesion": 4}
+    readme = archive.read("README.md").decode()
+    assert "## Cohort" in readme and "| site | site\\-a: " in readme
     assert all((r["fold"] is None) == (r["split"] == "test") for r in records.values())
     patients: dict[str, set] = {}
     for r in records.values():
