@@ -25,7 +25,8 @@ from annotator.projects.models import Project
 
 logger = logging.getLogger(__name__)
 ZIP_NAME = "export.zip"
-_OPTION_KEYS = {"only_accepted", "include_images", "split", "version"}
+_OPTION_KEYS = {"only_accepted", "include_images", "split", "version", "frames"}
+FRAMES = ("all", "annotated")
 
 
 def export_options(raw: Any) -> dict[str, Any]:
@@ -47,6 +48,10 @@ def export_options(raw: Any) -> dict[str, Any]:
         if not isinstance(split, dict):
             raise ValidationFailed("Option 'split' must be an object.", errors={"options": ["split"]})
         options["split"] = validate_split(split)
+    if raw.get("frames") is not None:
+        if raw["frames"] not in FRAMES:
+            raise ValidationFailed("Option 'frames' must be all or annotated.", errors={"options": ["frames"]})
+        options["frames"] = raw["frames"]
     if raw.get("version") is not None:
         if isinstance(raw["version"], bool) or not isinstance(raw["version"], int):
             raise ValidationFailed("Option 'version' must be a version id.", errors={"options": ["version"]})

@@ -124,6 +124,8 @@ def _check_coco(archive, names, card, splits, ids) -> None:
     placed = coco_mask.decode({"counts": mask["segmentation"]["counts"].encode(), "size": [16, 20]})
     assert np.array_equal(placed[7:10, 6:10], MASK_CROP) and placed.sum() == MASK_CROP.sum()
     assert all(i["file_name"] in names for d in documents for i in d["images"])
+    frames = sorted(i["frame"] for d in documents for i in d["images"] if i["annotator_image_id"] == splits["volume"])
+    assert frames == [0, 1, 2]  # every slice, annotated or not
 
 
 def _check_yolo(archive, names, card, splits, ids) -> None:

@@ -6,7 +6,15 @@ import json
 from typing import Any
 
 from annotator.annotations import rle
-from annotator.exports.formats.common import bounds, mask_box, picture_ext, polygon_area, sample_frames, split_of
+from annotator.exports.formats.common import (
+    bounds,
+    frames_mode,
+    mask_box,
+    picture_ext,
+    polygon_area,
+    sample_frames,
+    split_of,
+)
 from annotator.exports.registry import ExportContext, Output, register
 from annotator.exports.snapshot import AnnotationSnap, ImageSnap
 
@@ -18,7 +26,9 @@ NOTES = [
     "it) with iscrowd 0 (each mask is one object); their bbox and area are those of the set pixels. "
     "Empty masks are left out.",
     "Points, polylines and image-level tags have no COCO instance form and are counted as skipped.",
-    "A stack (multi-frame image or series) contributes one COCO image per annotated frame.",
+    "A stack (multi-frame image or series) contributes one COCO image per frame, annotated or not (negative "
+    "frames train too), named `<image id>_f<frame>.png`; with the option frames: annotated, only its annotated "
+    "frames. Each COCO image records annotator_image_id and frame.",
 ]
 
 
@@ -67,7 +77,7 @@ def write_coco(ctx: ExportContext, out: Output) -> dict[str, Any]:
         split = split_of(ctx, image)
         bucket = per_split.setdefault(split, {"images": [], "annotations": []})
         frame_ids: dict[int, int] = {}
-        for frame in sample_frames(image):
+        for frame in sample_frames(image, frames_mode(ctx, "all")):
             coco_image_id += 1
             frame_ids[frame] = coco_image_id
             bucket["images"].append(

@@ -10,6 +10,7 @@ from typing import Any
 
 from annotator.exports.formats.common import extent, label_kinds, split_of
 from annotator.exports.registry import ExportContext, Output, register
+from annotator.exports.snapshot import AnnotationSnap, ImageSnap, LabelSnap
 
 ANNOTATION_COLUMNS = (
     "annotation_id",
@@ -75,12 +76,44 @@ def table(columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> bytes:
     return buffer.getvalue().encode()
 
 
+def tag_columns(labels: Iterable[LabelSnap]) -> list[tuple[LabelSnap, str | None]]:
+    """(tag label, attribute name or None for the tag itself), in label then attribute order."""
+    columns: list[tuple[LabelSnap, str | None]] = []
+    for label in labels:
+        if label.kind == "tag":
+            columns.append((label, None))
+            columns += [(label, str(attribute.get("name"))) for attribute in label.attributes]
+    return columns
+
+
+def _cell(value: Any) -> Any:
+    return value if isinstance(value, str) or value is None else compact(value)
+
+
+def tag_cells(image: ImageSnap, columns: list[tuple[LabelSnap, str | None]]) -> list[Any]:
+    """Per tag column: 1 or 0 for the tag, the attribute's value (JSON unless text) of its first tag (by frame,
+    then id) for an attribute column."""
+    first: dict[int, AnnotationSnap] = {}
+    for ann in sorted(image.annotations, key=lambda a: (a.frame, a.id)):
+        first.setdefault(ann.label_id, ann)
+    cells = []
+    for label, attribute in columns:
+        tag = first.get(label.id)
+        if attribute is None:
+            cells.append(1 if tag else 0)
+        else:
+            cells.append(_cell(tag.attributes.get(attribute)) if tag else None)
+    return cells
+
+
 @register("csv", "CSV tables (annotations and images)")
 def write_csv(ctx: ExportContext, out: Output) -> dict[str, Any]:
     """Write annotations.csv and images.csv; return counts for the dataset card."""
     snap = ctx.snapshot
     kinds = label_kinds(snap.labels)
     names = {label.id: label.name for label in snap.labels}
+    tags = tag_columns(snap.labels)
+    tag_header = [f"tag:{label.name}" + (f":{attribute}" if attribute else "") for label, attribute in tags]
     annotation_rows, image_rows = [], []
     for image in snap.images:
         split = split_of(ctx, image)
@@ -130,10 +163,11 @@ def write_csv(ctx: ExportContext, out: Output) -> dict[str, Any]:
                 meta.get("modality"),
                 meta.get("study_uid"),
                 meta.get("series_uid"),
+                *tag_cells(image, tags),
             )
         )
     out.write_bytes("annotations.csv", table(ANNOTATION_COLUMNS, annotation_rows))
-    out.write_bytes("images.csv", table(IMAGE_COLUMNS, image_rows))
+    out.write_bytes("images.csv", table([*IMAGE_COLUMNS, *tag_header], image_rows))
     return {
         "annotations": len(annotation_rows),
         "notes": [
@@ -141,6 +175,9 @@ def write_csv(ctx: ExportContext, out: Output) -> dict[str, Any]:
             "workflow state. Both are UTF-8 with a header row; the split is a column (no per-split files).",
             "geometry and attributes are JSON. bbox_x/y/w/h is the box of every shape with extent (a box itself, "
             "a polygon's or polyline's bounds, a mask's stored box) and empty for points and tags.",
+            "images.csv has a column `tag:<label>` per image-level tag label (1 when the image carries the tag, "
+            "else 0) and `tag:<label>:<attribute>` per attribute of that label (the value on its first tag by frame, "
+            "JSON unless text).",
             "Frames are numbered from 0; author_id and reviewer/assignee ids are user ids (no names are exported).",
         ],
     }

@@ -15,6 +15,7 @@ from annotator.exports.formats.common import (
     RASTER_MAX_PIXELS,
     count,
     frame_annotations,
+    frames_mode,
     label_kinds,
     numbered,
     picture_ext,
@@ -88,7 +89,7 @@ def write_mask_png(ctx: ExportContext, out: Output) -> dict[str, Any]:
             too_large.append(image.id)
             continue
         split = split_of(ctx, image)
-        for frame in sample_frames(image):
+        for frame in sample_frames(image, frames_mode(ctx)):
             annotations = frame_annotations(image, frame)
             for ann in annotations:
                 if ann.label_id in index:

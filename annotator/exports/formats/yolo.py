@@ -8,6 +8,7 @@ from typing import Any
 from annotator.exports.formats.common import (
     count,
     frame_annotations,
+    frames_mode,
     label_kinds,
     mask_box,
     numbered,
@@ -92,7 +93,7 @@ def write_yolo(ctx: ExportContext, out: Output) -> dict[str, Any]:
     for image in snap.images:
         split = split_of(ctx, image)
         splits.add(split)
-        for frame in sample_frames(image):
+        for frame in sample_frames(image, frames_mode(ctx)):
             rows = []
             for ann in frame_annotations(image, frame):
                 kind = kinds[ann.label_id]
