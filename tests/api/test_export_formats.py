@@ -130,7 +130,7 @@ def _check_coco(archive, names, card, splits, ids) -> None:
 
 def _check_yolo(archive, names, card, splits, ids) -> None:
     data = yaml.safe_load(archive.read("data.yaml"))
-    assert data["names"] == {0: "Lesion", 1: "Organ"} and card["format_details"]["mode"] == "segment"
+    assert data["names"] == {0: "Lesion", 1: "Organ", 2: "Brush"} and card["format_details"]["mode"] == "segment"
     picture = splits["pictures"][0]
     (row,) = archive.read(f"labels/{splits[picture]}/{picture}.txt").decode().splitlines()
     assert [float(v) for v in row.split()] == pytest.approx(
@@ -138,6 +138,8 @@ def _check_yolo(archive, names, card, splits, ids) -> None:
     )
     assert f"images/{splits[picture]}/{picture}.png" in names
     assert f"labels/{splits['volume_split']}/{splits['volume']}_f0002.txt" in names
+    (brush,) = archive.read(f"labels/{splits['volume_split']}/{splits['volume']}_f0001.txt").decode().splitlines()
+    assert brush.startswith("2 ") and card["counts"]["mask_components"] == 1  # the mask's one component
 
 
 def _check_voc(archive, names, card, splits, ids) -> None:
