@@ -78,12 +78,17 @@ def project(*images: ImageSnap, labels: tuple[LabelSnap, ...] = ALL_LABELS) -> P
 
 
 def run(
-    key: str, snap: ProjectSnap, *, splits: dict[int, str] | None = None, **options: Any
+    key: str,
+    snap: ProjectSnap,
+    *,
+    splits: dict[int, str] | None = None,
+    folds: dict[int, int] | None = None,
+    **options: Any,
 ) -> tuple[MemoryOutput, dict]:
     """Run a registered format on a snapshot; (files written, stats)."""
     fmt = get_format(key)
     assert fmt is not None
     out = MemoryOutput()
     split_map = splits or {i.id: "default" for i in snap.images}
-    stats = fmt.write(ExportContext(snapshot=snap, options=options, splits=split_map), out)
+    stats = fmt.write(ExportContext(snapshot=snap, options=options, splits=split_map, folds=folds or {}), out)
     return out, stats
