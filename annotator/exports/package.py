@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +36,15 @@ class ZipOutput:
         self.digests[name] = hashlib.sha256(data).hexdigest()
 
     def write_file(self, name: str, path: str) -> None:
+        with open(path, "rb") as src:
+            self.write_chunks(name, iter(lambda: src.read(CHUNK), b""))
+
+    def write_chunks(self, name: str, chunks: Iterable[bytes]) -> None:
+        """A member from a stream of byte chunks, compressed as they come (never held whole)."""
         self._check(name)
         digest = hashlib.sha256()
-        with open(path, "rb") as src, self._zip.open(member_info(name), "w", force_zip64=True) as dst:
-            while chunk := src.read(CHUNK):
+        with self._zip.open(member_info(name), "w", force_zip64=True) as dst:
+            for chunk in chunks:
                 digest.update(chunk)
                 dst.write(chunk)
         self.digests[name] = digest.hexdigest()

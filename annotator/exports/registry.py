@@ -16,6 +16,8 @@ class Output(Protocol):
 
     def write_file(self, name: str, path: str) -> None: ...
 
+    def write_chunks(self, name: str, chunks: Iterable[bytes]) -> None: ...
+
 
 @dataclass(frozen=True)
 class ExportContext:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from annotator.exports import package
 from annotator.exports.cohort import splits_summary
 from annotator.exports.models import ExportJob, ExportStatus
 from annotator.exports.registry import ExportContext, available, get_format
-from annotator.exports.snapshot import ProjectSnap, take_snapshot, with_dicom_geometry
+from annotator.exports.snapshot import ImageSnap, ProjectSnap, take_snapshot, with_dicom_geometry
 from annotator.exports.splits import SplitItem, SplitPlan, most_common, plan_splits, validate_split
 from annotator.exports.versions import version_get, version_snapshot
 from annotator.imaging.render import frame_png
@@ -87,17 +88,19 @@ def export_zip_path(job: ExportJob) -> Path:
     return export_dir(job.pk) / ZIP_NAME
 
 
-def split_items(snap: ProjectSnap) -> list[SplitItem]:
-    """What the split needs of each image: patient, site, and its most frequent label as the stratum."""
-    items = []
+def split_items(snap: ProjectSnap) -> tuple[list[SplitItem], dict[int, ImageSnap]]:
+    """In one pass: what the split needs of each image (patient, site, its most frequent label as the stratum),
+    and each image without its annotations (for the card and the image files)."""
+    items, light = [], {}
     for image in snap.images:
+        light[image.id] = replace(image, annotations=())
         top = most_common(ann.label_id for ann in image.annotations)
         items.append(
             SplitItem(
                 image_id=image.id, patient=image.patient_ref, site=image.site, stratum=f"label-{top}" if top else ""
             )
         )
-    return items
+    return items, light
 
 
 def export_run(*, job_id: int) -> None:
@@ -128,37 +131,37 @@ def export_run(*, job_id: int) -> None:
 def _build(job: ExportJob) -> tuple[str, int]:
     fmt = get_format(job.format)
     assert fmt is not None  # validated at request time
-    snap = _snapshot(job, dicom_geometry="dicom_geometry" in fmt.needs)
-    plan = plan_splits(split_items(snap), job.options.get("split"))
+    snap = _snapshot(job)
+    items, light = split_items(snap)
+    plan = plan_splits(items, job.options.get("split"))
     folder = ensure_dir(export_dir(job.pk))
     partial = folder / (ZIP_NAME + ".partial")
     out = package.ZipOutput(partial)
-    stats = fmt.write(ExportContext(snapshot=snap, options=job.options, splits=plan.splits, folds=plan.folds), out)
+    source = with_dicom_geometry(snap) if "dicom_geometry" in fmt.needs else snap
+    stats = fmt.write(ExportContext(snapshot=source, options=job.options, splits=plan.splits, folds=plan.folds), out)
     image_files = stats.pop("image_files", [])
     if job.options.get("include_images"):
-        _write_images(out, snap, image_files)
+        _write_images(out, light, image_files)
     ExportJob.objects.filter(pk=job.pk).update(progress=0.9)
-    package.write_card(out, _card(job, snap, plan, stats))
+    package.write_card(out, _card(job, snap, light, plan, stats))
     out.close()
     final = export_zip_path(job)
     partial.replace(final)
     return package.file_digest(final)
 
 
-def _snapshot(job: ExportJob, *, dicom_geometry: bool) -> ProjectSnap:
-    """The project as it is now, or as a named version froze it."""
+def _snapshot(job: ExportJob) -> ProjectSnap:
+    """The project as it is now, or as a named version froze it (its images streamed either way)."""
     only_accepted = job.options.get("only_accepted", False)
     if "version" not in job.options:
-        return take_snapshot(project_id=job.project_id, only_accepted=only_accepted, dicom_geometry=dicom_geometry)
+        return take_snapshot(project_id=job.project_id, only_accepted=only_accepted)
     version = version_get(project_id=job.project_id, version_id=job.options["version"])
-    snap = version_snapshot(version=version, only_accepted=only_accepted)
-    return with_dicom_geometry(snap) if dicom_geometry else snap
+    return version_snapshot(version=version, only_accepted=only_accepted)
 
 
-def _write_images(out: package.ZipOutput, snap: ProjectSnap, files: list[tuple[str, int, int]]) -> None:
+def _write_images(out: package.ZipOutput, by_id: dict[int, ImageSnap], files: list[tuple[str, int, int]]) -> None:
     """Each listed file: the original itself when the format named it with the original's extension, else the
     frame rendered to PNG as it is displayed."""
-    by_id = {image.id: image for image in snap.images}
     for name, image_id, frame in files:
         image = by_id[image_id]
         if image.kind != "dicom" and image.frames == 1 and name.endswith(f".{image.original_ext}"):
@@ -174,7 +177,9 @@ def _version_facts(job: ExportJob) -> dict[str, Any] | None:
     return {"id": version.pk, "name": version.name, "sha256": version.sha256}
 
 
-def _card(job: ExportJob, snap: ProjectSnap, plan: SplitPlan, stats: dict[str, Any]) -> dict[str, Any]:
+def _card(
+    job: ExportJob, snap: ProjectSnap, light: dict[int, ImageSnap], plan: SplitPlan, stats: dict[str, Any]
+) -> dict[str, Any]:
     """The dataset card; a format's "notes" (its conventions, in sentences) and "details" (e.g. class ids)
     get their own sections, the rest of its stats are counts."""
     stats = dict(stats)
@@ -190,7 +195,7 @@ def _card(job: ExportJob, snap: ProjectSnap, plan: SplitPlan, stats: dict[str, A
         "software": {"name": "annotator", "version": annotator.__version__},
         "project": {"id": snap.id, "name": snap.name, "description": snap.description},
         "labels": [{"id": lb.id, "name": lb.name, "kind": lb.kind, "color": lb.color} for lb in snap.labels],
-        "counts": {**stats, "images": len(snap.images)},
+        "counts": {**stats, "images": len(light)},
         "format_notes": list(notes),
         "split_notes": list(plan.notes),
         "splits": splits_summary(snap, splits),
@@ -206,6 +211,6 @@ def _card(job: ExportJob, snap: ProjectSnap, plan: SplitPlan, stats: dict[str, A
                 "split": splits[i.id],
                 "fold": plan.folds.get(i.id),
             }
-            for i in snap.images
+            for i in light.values()
         ],
     }

@@ -32,13 +32,17 @@ def snapshot_counts(snap: ProjectSnap) -> dict[str, Any]:
     """Counts shown beside a version: images, frames, patients, labels, annotations (and per label)."""
     per_label: dict[str, int] = {}
     names = {label.id: label.name for label in snap.labels}
-    for image in snap.images:
+    images = frames = 0
+    patients: set[str] = set()
+    for image in snap.images:  # one pass: the images may be streamed
+        images, frames = images + 1, frames + max(image.frames, 1)
+        patients.add(image.patient_ref or f"image-{image.id}")
         for ann in image.annotations:
             per_label[names[ann.label_id]] = per_label.get(names[ann.label_id], 0) + 1
     return {
-        "images": len(snap.images),
-        "frames": sum(max(image.frames, 1) for image in snap.images),
-        "patients": len({image.patient_ref or f"image-{image.id}" for image in snap.images}),
+        "images": images,
+        "frames": frames,
+        "patients": len(patients),
         "labels": len(snap.labels),
         "annotations": sum(per_label.values()),
         "annotations_by_label": dict(sorted(per_label.items())),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,9 @@ class MemoryOutput:
 
     def write_file(self, name: str, path: str) -> None:
         self.write_bytes(name, Path(path).read_bytes())
+
+    def write_chunks(self, name: str, chunks: Iterable[bytes]) -> None:
+        self.write_bytes(name, b"".join(chunks))
 
 
 _next_id = iter(range(1000, 100000))
