@@ -4,7 +4,8 @@ from stored metadata (modality, manufacturer, site, sex, age band, slice thickne
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from annotator.exports.snapshot import ImageSnap, ProjectSnap
@@ -39,15 +40,30 @@ def _thickness(images: list[ImageSnap]) -> dict[str, float] | None:
     return {"min": min(values), "max": max(values)} if values else None
 
 
-def split_summary(images: list[ImageSnap], label_names: Mapping[int, str]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ImageFacts:
+    """What the card needs of one image's annotations (kept instead of the annotations themselves)."""
+
+    labels: dict[int, int]  # label id -> annotations
+    authors: frozenset[int]
+
+
+def image_facts(image: ImageSnap) -> ImageFacts:
+    return ImageFacts(
+        labels=dict(Counter(ann.label_id for ann in image.annotations)),
+        authors=frozenset(ann.author_id for ann in image.annotations if ann.author_id is not None),
+    )
+
+
+def split_summary(images: list[ImageSnap], facts: Mapping[int, ImageFacts], label_names: Mapping[int, str]) -> dict:
     """The facts of one split's images."""
     by_label: Counter[str] = Counter()
     authors: set[int] = set()
     for image in images:
-        for ann in image.annotations:
-            by_label[label_names.get(ann.label_id, str(ann.label_id))] += 1
-            if ann.author_id is not None:
-                authors.add(ann.author_id)
+        fact = facts[image.id]
+        for label_id, n in fact.labels.items():
+            by_label[label_names.get(label_id, str(label_id))] += n
+        authors |= fact.authors
     cohort: dict[str, Any] = {
         column: dict(sorted(Counter(_value(i, key) for i in images).items())) for column, key in COHORT_FIELDS.items()
     }
@@ -64,12 +80,15 @@ def split_summary(images: list[ImageSnap], label_names: Mapping[int, str]) -> di
     }
 
 
-def splits_summary(snap: ProjectSnap, splits: Mapping[int, str]) -> dict[str, dict[str, Any]]:
-    """split name -> its facts: train, val, test, then any other (default) split."""
+def splits_summary(
+    snap: ProjectSnap, splits: Mapping[int, str], images: Iterable[ImageSnap], facts: Mapping[int, ImageFacts]
+) -> dict[str, dict[str, Any]]:
+    """split name -> its facts: train, val, test, then any other (default) split. images: the snapshot's images
+    (their annotations unused: facts holds what is needed of them)."""
     names = {label.id: label.name for label in snap.labels}
     members: dict[str, list[ImageSnap]] = {}
-    for image in snap.images:
+    for image in images:
         members.setdefault(splits.get(image.id, "default"), []).append(image)
     order = {name: n for n, name in enumerate(SPLIT_NAMES)}
     ordered = sorted(members.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
-    return {split: split_summary(images, names) for split, images in ordered}
+    return {split: split_summary(group, facts, names) for split, group in ordered}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ import annotator
 from annotator.core.errors import NotFound, ValidationFailed
 from annotator.core.storage import ensure_dir, export_dir
 from annotator.exports import package
-from annotator.exports.cohort import splits_summary
+from annotator.exports.cohort import ImageFacts, image_facts, splits_summary
 from annotator.exports.models import ExportJob, ExportStatus
 from annotator.exports.registry import ExportContext, available, get_format
 from annotator.exports.snapshot import ImageSnap, ProjectSnap, take_snapshot, with_dicom_geometry
@@ -88,19 +88,29 @@ def export_zip_path(job: ExportJob) -> Path:
     return export_dir(job.pk) / ZIP_NAME
 
 
-def split_items(snap: ProjectSnap) -> tuple[list[SplitItem], dict[int, ImageSnap]]:
+@dataclass(frozen=True)
+class Survey:
+    """One pass over the snapshot: what the split, the card and the image files need of each image."""
+
+    items: list[SplitItem]
+    light: dict[int, ImageSnap]  # each image without its annotations
+    facts: dict[int, ImageFacts]
+
+
+def survey(snap: ProjectSnap) -> Survey:
     """In one pass: what the split needs of each image (patient, site, its most frequent label as the stratum),
-    and each image without its annotations (for the card and the image files)."""
-    items, light = [], {}
+    each image without its annotations, and the card's facts of its annotations."""
+    items, light, facts = [], {}, {}
     for image in snap.images:
         light[image.id] = replace(image, annotations=())
+        facts[image.id] = image_facts(image)
         top = most_common(ann.label_id for ann in image.annotations)
         items.append(
             SplitItem(
                 image_id=image.id, patient=image.patient_ref, site=image.site, stratum=f"label-{top}" if top else ""
             )
         )
-    return items, light
+    return Survey(items=items, light=light, facts=facts)
 
 
 def export_run(*, job_id: int) -> None:
@@ -132,8 +142,8 @@ def _build(job: ExportJob) -> tuple[str, int]:
     fmt = get_format(job.format)
     assert fmt is not None  # validated at request time
     snap = _snapshot(job)
-    items, light = split_items(snap)
-    plan = plan_splits(items, job.options.get("split"))
+    seen = survey(snap)
+    plan = plan_splits(seen.items, job.options.get("split"))
     folder = ensure_dir(export_dir(job.pk))
     partial = folder / (ZIP_NAME + ".partial")
     out = package.ZipOutput(partial)
@@ -141,9 +151,9 @@ def _build(job: ExportJob) -> tuple[str, int]:
     stats = fmt.write(ExportContext(snapshot=source, options=job.options, splits=plan.splits, folds=plan.folds), out)
     image_files = stats.pop("image_files", [])
     if job.options.get("include_images"):
-        _write_images(out, light, image_files)
+        _write_images(out, seen.light, image_files)
     ExportJob.objects.filter(pk=job.pk).update(progress=0.9)
-    package.write_card(out, _card(job, snap, light, plan, stats))
+    package.write_card(out, _card(job, snap, seen, plan, stats))
     out.close()
     final = export_zip_path(job)
     partial.replace(final)
@@ -177,9 +187,7 @@ def _version_facts(job: ExportJob) -> dict[str, Any] | None:
     return {"id": version.pk, "name": version.name, "sha256": version.sha256}
 
 
-def _card(
-    job: ExportJob, snap: ProjectSnap, light: dict[int, ImageSnap], plan: SplitPlan, stats: dict[str, Any]
-) -> dict[str, Any]:
+def _card(job: ExportJob, snap: ProjectSnap, seen: Survey, plan: SplitPlan, stats: dict[str, Any]) -> dict[str, Any]:
     """The dataset card; a format's "notes" (its conventions, in sentences) and "details" (e.g. class ids)
     get their own sections, the rest of its stats are counts."""
     stats = dict(stats)
@@ -195,10 +203,10 @@ def _card(
         "software": {"name": "annotator", "version": annotator.__version__},
         "project": {"id": snap.id, "name": snap.name, "description": snap.description},
         "labels": [{"id": lb.id, "name": lb.name, "kind": lb.kind, "color": lb.color} for lb in snap.labels],
-        "counts": {**stats, "images": len(light)},
+        "counts": {**stats, "images": len(seen.light)},
         "format_notes": list(notes),
         "split_notes": list(plan.notes),
-        "splits": splits_summary(snap, splits),
+        "splits": splits_summary(snap, splits, seen.light.values(), seen.facts),
         "dataset_version": _version_facts(job),
         "format_details": details,
         "split_counts": split_counts,
@@ -211,6 +219,6 @@ def _card(
                 "split": splits[i.id],
                 "fold": plan.folds.get(i.id),
             }
-            for i in light.values()
+            for i in seen.light.values()
         ],
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from annotator.exports.cohort import splits_summary
+from annotator.exports.cohort import image_facts, splits_summary
 from annotator.exports.package import dataset_card, md
 
 from .builders import LESION, ORGAN, ann, image, project
@@ -18,8 +18,12 @@ def _snap():
     )
 
 
+def _summary(snap, splits):
+    return splits_summary(snap, splits, snap.images, {i.id: image_facts(i) for i in snap.images})
+
+
 def test_summary_per_split_counts_and_cohort() -> None:
-    summary = splits_summary(_snap(), {1: "train", 2: "train", 3: "test"})
+    summary = _summary(_snap(), {1: "train", 2: "train", 3: "test"})
     train, test = summary["train"], summary["test"]
     assert (train["images"], train["frames"], train["patients"], train["annotators"]) == (2, 2, 2, 2)
     assert train["annotations_by_label"] == {"Lesion": 1, "Organ": 1} and train["review_states"] == {"accepted": 2}
@@ -41,7 +45,7 @@ def test_readme_escapes_user_text() -> None:
         "counts": {"images": 3, "annotations": 2},
         "options": {"split": {"holdout": ["a`b"]}},
         "labels": [{"id": 1, "name": "_under_ | pipe", "kind": "bbox"}],
-        "splits": splits_summary(snap, {1: "train", 2: "train", 3: "test"}),
+        "splits": _summary(snap, {1: "train", 2: "train", 3: "test"}),
     }
     text = dataset_card(card)
     assert text.startswith("# Lungs \\*v2\\* \\| \\[site\\]\\(http\\:")
