@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from api import annotations, auth, exports, image_actions, images, projects, uploads, workflow
+from api import annotations, auth, exports, image_actions, images, projects, uploads, versions, workflow
 
 
 class TileFormatConverter:
@@ -75,4 +75,13 @@ urlpatterns = [
     path("projects/<id:project_id>/exports/", exports.ExportListView.as_view(), name="export-list"),
     path("exports/<id:export_id>/", exports.ExportDetailView.as_view(), name="export-detail"),
     path("exports/<id:export_id>/download", exports.ExportDownloadView.as_view(), name="export-download"),
+    path("projects/<id:project_id>/versions/", versions.VersionListView.as_view(), name="version-list"),
+    path(
+        "projects/<id:project_id>/versions/<id:version_id>/",
+        versions.VersionDetailView.as_view(),
+        name="version-detail",
+    ),
+    path(
+        "projects/<id:project_id>/versions/<id:a>/diff/<id:b>/", versions.VersionDiffView.as_view(), name="version-diff"
+    ),
 ]

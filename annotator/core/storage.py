@@ -23,6 +23,11 @@ def export_dir(export_id: int) -> Path:
     return media_root() / "exports" / str(int(export_id))
 
 
+def version_dir(version_id: int) -> Path:
+    """Folder holding a dataset version's frozen snapshot."""
+    return media_root() / "versions" / str(int(version_id))
+
+
 def ensure_dir(path: Path) -> Path:
     """Create a folder (and parents) if missing and return it."""
     path.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from annotator.exports.models import ExportJob
+from annotator.exports.models import DatasetVersion, ExportJob
 
 
 @admin.register(ExportJob)
@@ -14,3 +14,15 @@ class ExportJobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(DatasetVersion)
+class DatasetVersionAdmin(admin.ModelAdmin):
+    list_display = ["id", "project", "name", "created_by", "created_at", "sha256"]
+    readonly_fields = [f.name for f in DatasetVersion._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # versions are immutable

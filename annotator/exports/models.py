@@ -34,3 +34,25 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.format} export {self.pk} of project {self.project_id}"
+
+
+class DatasetVersion(models.Model):
+    """A frozen, immutable snapshot of a project's labels, stored as a file; exports may name it."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="dataset_versions")
+    name = models.CharField(max_length=200)
+    notes = models.TextField(blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    counts = models.JSONField(default=dict, blank=True)
+    sha256 = models.CharField(max_length=64)  # of the stored snapshot file
+    size = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="unique_version_name_per_project")]
+
+    def __str__(self) -> str:
+        return f"version {self.name!r} of project {self.project_id}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from annotator.exports.snapshot import ProjectSnap
@@ -16,12 +16,15 @@ class Output(Protocol):
 
     def write_file(self, name: str, path: str) -> None: ...
 
+    def write_chunks(self, name: str, chunks: Iterable[bytes]) -> None: ...
+
 
 @dataclass(frozen=True)
 class ExportContext:
     snapshot: ProjectSnap
     options: dict[str, Any]
     splits: dict[int, str]  # image id -> split name ("default" without a split)
+    folds: dict[int, int] = field(default_factory=dict)  # image id -> cross-validation fold (with split.folds)
 
 
 Writer = Callable[[ExportContext, Output], dict[str, Any]]

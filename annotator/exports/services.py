@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -11,19 +12,22 @@ from django.db import transaction
 from django.utils import timezone
 
 import annotator
-from annotator.core.errors import ValidationFailed
+from annotator.core.errors import NotFound, ValidationFailed
 from annotator.core.storage import ensure_dir, export_dir
 from annotator.exports import package
+from annotator.exports.cohort import ImageFacts, image_facts, splits_summary
 from annotator.exports.models import ExportJob, ExportStatus
 from annotator.exports.registry import ExportContext, available, get_format
-from annotator.exports.snapshot import ProjectSnap, take_snapshot
-from annotator.exports.splits import assign_splits, validate_split
+from annotator.exports.snapshot import ImageSnap, ProjectSnap, take_snapshot, with_dicom_geometry
+from annotator.exports.splits import SplitItem, SplitPlan, most_common, plan_splits, validate_split
+from annotator.exports.versions import version_get, version_snapshot
 from annotator.imaging.render import frame_png
 from annotator.projects.models import Project
 
 logger = logging.getLogger(__name__)
 ZIP_NAME = "export.zip"
-_OPTION_KEYS = {"only_accepted", "include_images", "split"}
+_OPTION_KEYS = {"only_accepted", "include_images", "split", "version", "frames"}
+FRAMES = ("all", "annotated")
 
 
 def export_options(raw: Any) -> dict[str, Any]:
@@ -44,10 +48,15 @@ def export_options(raw: Any) -> dict[str, Any]:
         split = raw["split"]
         if not isinstance(split, dict):
             raise ValidationFailed("Option 'split' must be an object.", errors={"options": ["split"]})
-        seed = split.get("seed", 0)
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            raise ValidationFailed("Split seed must be an integer.", errors={"options": ["split.seed"]})
-        options["split"] = {**validate_split(split), "by": split.get("by", "patient"), "seed": seed}
+        options["split"] = validate_split(split)
+    if raw.get("frames") is not None:
+        if raw["frames"] not in FRAMES:
+            raise ValidationFailed("Option 'frames' must be all or annotated.", errors={"options": ["frames"]})
+        options["frames"] = raw["frames"]
+    if raw.get("version") is not None:
+        if isinstance(raw["version"], bool) or not isinstance(raw["version"], int):
+            raise ValidationFailed("Option 'version' must be a version id.", errors={"options": ["version"]})
+        options["version"] = raw["version"]
     return options
 
 
@@ -56,8 +65,14 @@ def export_request(*, project: Project, user: AbstractBaseUser | None, format: s
     if get_format(format) is None:
         keys = ", ".join(f.key for f in available())
         raise ValidationFailed(f"Unknown export format {format!r}; available: {keys}.", errors={"format": [format]})
+    options = export_options(options)
+    if "version" in options:
+        try:
+            version_get(project_id=project.pk, version_id=options["version"])
+        except NotFound as exc:
+            raise ValidationFailed(exc.detail, errors={"options": ["version"]}) from exc
     with transaction.atomic():
-        job = ExportJob.objects.create(project=project, format=format, options=export_options(options), created_by=user)
+        job = ExportJob.objects.create(project=project, format=format, options=options, created_by=user)
         transaction.on_commit(lambda: _enqueue(job.pk))
     return job
 
@@ -73,18 +88,29 @@ def export_zip_path(job: ExportJob) -> Path:
     return export_dir(job.pk) / ZIP_NAME
 
 
-def _split_map(snap: ProjectSnap, split: dict[str, Any] | None) -> dict[int, str]:
-    if not split:
-        return {image.id: "default" for image in snap.images}
-    by = split["by"]
+@dataclass(frozen=True)
+class Survey:
+    """One pass over the snapshot: what the split, the card and the image files need of each image."""
 
-    def group(image: Any) -> str:
-        if by == "patient":
-            return image.patient_ref or f"image-{image.id}"
-        return image.site or "unknown" if by == "site" else f"image-{image.id}"
+    items: list[SplitItem]
+    light: dict[int, ImageSnap]  # each image without its annotations
+    facts: dict[int, ImageFacts]
 
-    groups = assign_splits([group(i) for i in snap.images], split, split["seed"])
-    return {image.id: groups[group(image)] for image in snap.images}
+
+def survey(snap: ProjectSnap) -> Survey:
+    """In one pass: what the split needs of each image (patient, site, its most frequent label as the stratum),
+    each image without its annotations, and the card's facts of its annotations."""
+    items, light, facts = [], {}, {}
+    for image in snap.images:
+        light[image.id] = replace(image, annotations=())
+        facts[image.id] = image_facts(image)
+        top = most_common(ann.label_id for ann in image.annotations)
+        items.append(
+            SplitItem(
+                image_id=image.id, patient=image.patient_ref, site=image.site, stratum=f"label-{top}" if top else ""
+            )
+        )
+    return Survey(items=items, light=light, facts=facts)
 
 
 def export_run(*, job_id: int) -> None:
@@ -115,31 +141,37 @@ def export_run(*, job_id: int) -> None:
 def _build(job: ExportJob) -> tuple[str, int]:
     fmt = get_format(job.format)
     assert fmt is not None  # validated at request time
-    snap = take_snapshot(
-        project_id=job.project_id,
-        only_accepted=job.options.get("only_accepted", False),
-        dicom_geometry="dicom_geometry" in fmt.needs,
-    )
-    splits = _split_map(snap, job.options.get("split"))
+    snap = _snapshot(job)
+    seen = survey(snap)
+    plan = plan_splits(seen.items, job.options.get("split"))
     folder = ensure_dir(export_dir(job.pk))
     partial = folder / (ZIP_NAME + ".partial")
     out = package.ZipOutput(partial)
-    stats = fmt.write(ExportContext(snapshot=snap, options=job.options, splits=splits), out)
+    source = with_dicom_geometry(snap) if "dicom_geometry" in fmt.needs else snap
+    stats = fmt.write(ExportContext(snapshot=source, options=job.options, splits=plan.splits, folds=plan.folds), out)
     image_files = stats.pop("image_files", [])
     if job.options.get("include_images"):
-        _write_images(out, snap, image_files)
+        _write_images(out, seen.light, image_files)
     ExportJob.objects.filter(pk=job.pk).update(progress=0.9)
-    package.write_card(out, _card(job, snap, splits, stats))
+    package.write_card(out, _card(job, snap, seen, plan, stats))
     out.close()
     final = export_zip_path(job)
     partial.replace(final)
     return package.file_digest(final)
 
 
-def _write_images(out: package.ZipOutput, snap: ProjectSnap, files: list[tuple[str, int, int]]) -> None:
+def _snapshot(job: ExportJob) -> ProjectSnap:
+    """The project as it is now, or as a named version froze it (its images streamed either way)."""
+    only_accepted = job.options.get("only_accepted", False)
+    if "version" not in job.options:
+        return take_snapshot(project_id=job.project_id, only_accepted=only_accepted)
+    version = version_get(project_id=job.project_id, version_id=job.options["version"])
+    return version_snapshot(version=version, only_accepted=only_accepted)
+
+
+def _write_images(out: package.ZipOutput, by_id: dict[int, ImageSnap], files: list[tuple[str, int, int]]) -> None:
     """Each listed file: the original itself when the format named it with the original's extension, else the
     frame rendered to PNG as it is displayed."""
-    by_id = {image.id: image for image in snap.images}
     for name, image_id, frame in files:
         image = by_id[image_id]
         if image.kind != "dicom" and image.frames == 1 and name.endswith(f".{image.original_ext}"):
@@ -148,28 +180,45 @@ def _write_images(out: package.ZipOutput, snap: ProjectSnap, files: list[tuple[s
             out.write_bytes(name, frame_png(original=image.original, kind=image.kind, frame=frame))
 
 
-def _card(job: ExportJob, snap: ProjectSnap, splits: dict[int, str], stats: dict[str, Any]) -> dict[str, Any]:
+def _version_facts(job: ExportJob) -> dict[str, Any] | None:
+    if "version" not in job.options:
+        return None
+    version = version_get(project_id=job.project_id, version_id=job.options["version"])
+    return {"id": version.pk, "name": version.name, "sha256": version.sha256}
+
+
+def _card(job: ExportJob, snap: ProjectSnap, seen: Survey, plan: SplitPlan, stats: dict[str, Any]) -> dict[str, Any]:
     """The dataset card; a format's "notes" (its conventions, in sentences) and "details" (e.g. class ids)
     get their own sections, the rest of its stats are counts."""
     stats = dict(stats)
     notes, details = stats.pop("notes", []), stats.pop("details", {})
+    splits = plan.splits
     split_counts: dict[str, int] = {}
     for name in splits.values():
         split_counts[name] = split_counts.get(name, 0) + 1
     return {
-        "export_id": job.pk,
         "format": job.format,
         "options": job.options,
-        "exported_at": snap.taken_at,
+        "data_changed_at": snap.changed_at,
         "software": {"name": "annotator", "version": annotator.__version__},
         "project": {"id": snap.id, "name": snap.name, "description": snap.description},
         "labels": [{"id": lb.id, "name": lb.name, "kind": lb.kind, "color": lb.color} for lb in snap.labels],
-        "counts": {**stats, "images": len(snap.images)},
+        "counts": {**stats, "images": len(seen.light)},
         "format_notes": list(notes),
+        "split_notes": list(plan.notes),
+        "splits": splits_summary(snap, splits, seen.light.values(), seen.facts),
+        "dataset_version": _version_facts(job),
         "format_details": details,
         "split_counts": split_counts,
         "images": [
-            {"id": i.id, "name": i.name, "patient_ref": i.patient_ref, "site": i.site, "split": splits[i.id]}
-            for i in snap.images
+            {
+                "id": i.id,
+                "name": i.name,
+                "patient_ref": i.patient_ref,
+                "site": i.site,
+                "split": splits[i.id],
+                "fold": plan.folds.get(i.id),
+            }
+            for i in seen.light.values()
         ],
     }

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from django.utils import timezone
+from django.db.models import Max, QuerySet
 
-from annotator.annotations.models import Annotation
+from annotator.annotations.models import Annotation, Revision
 from annotator.core.errors import RejectedFile
 from annotator.core.storage import image_dir
 from annotator.imaging.dicom import read as dicom_read
@@ -18,7 +19,7 @@ from annotator.imaging.dicom.frames import frame_info
 from annotator.imaging.ingest import SERIES_DIR, SERIES_EXT  # a series is stored as series/<n>.dcm, n = frame
 from annotator.imaging.models import Image, ImageStatus, WorkflowState
 from annotator.imaging.processing import FOLDER_EXTS
-from annotator.projects.models import Project
+from annotator.projects.models import Label, Project
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +95,8 @@ class ProjectSnap:
     name: str
     description: str
     labels: tuple[LabelSnap, ...]
-    images: tuple[ImageSnap, ...]
-    taken_at: str
+    images: ImageSource  # in id order; a tuple, or a stream read again on every pass
+    changed_at: str  # the data's last change (not the clock), so unchanged data gives the same export
 
 
 def _iso(moment: datetime | None) -> str:
@@ -138,8 +139,121 @@ def _dicom_frames_or_none(image_folder: Path, original_ext: str) -> tuple[DicomF
         return ()
 
 
+def _read_dicom_geometry(image: ImageSnap) -> ImageSnap:
+    if image.kind != "dicom" or image.dicom:
+        return image
+    return replace(image, dicom=_dicom_frames_or_none(Path(image.folder), image.original_ext))
+
+
+def with_dicom_geometry(snap: ProjectSnap) -> ProjectSnap:
+    """The snapshot with each DICOM image's per-frame geometry read from its stored files' headers (as each
+    image is reached)."""
+    return replace(snap, images=MappedImages(snap.images, _read_dicom_geometry))
+
+
+CHUNK = 2000  # rows per fetch of a server-side cursor
+IMAGE_FIELDS = (
+    "id", "name", "kind", "width", "height", "frames", "site", "workflow_state", "metadata", "original_ext",
+    "assignee_id", "reviewer_id",
+)  # fmt: skip
+ANNOTATION_FIELDS = (
+    "image_id", "id", "label_id", "frame", "geometry", "attributes", "version", "source", "author_id", "created_at",
+    "updated_at",
+)  # fmt: skip
+
+
+class ImageSource(Protocol):
+    """A snapshot's images: iterable (in id order, any number of times) and sized. A tuple is one."""
+
+    def __iter__(self) -> Iterator[ImageSnap]: ...
+
+    def __len__(self) -> int: ...
+
+
+class DatabaseImages:
+    """A project's images read afresh on every pass through two server-side cursors (images, and annotations in
+    image order, merged), so a pass holds one image's annotations at a time whatever the project's size."""
+
+    def __init__(self, queryset: QuerySet[Image]) -> None:
+        self.queryset = queryset
+        self._count: int | None = None
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = self.queryset.count()
+        return self._count
+
+    def __iter__(self) -> Iterator[ImageSnap]:
+        annotations = (
+            Annotation.objects.filter(image__in=self.queryset)
+            .order_by("image_id", "id")
+            .values_list(*ANNOTATION_FIELDS)
+            .iterator(chunk_size=CHUNK)
+        )
+        pending = next(annotations, None)
+        for row in self.queryset.values_list(*IMAGE_FIELDS).iterator(chunk_size=CHUNK):
+            image_id = row[0]
+            mine = []
+            while pending is not None and pending[0] <= image_id:
+                if pending[0] == image_id:
+                    mine.append(_annotation(pending))
+                pending = next(annotations, None)
+            yield _image(row, tuple(mine))
+
+
+class MappedImages:
+    """Another source's images, each passed through a function on every pass."""
+
+    def __init__(self, source: ImageSource, change: Callable[[ImageSnap], ImageSnap]) -> None:
+        self.source, self.change = source, change
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+    def __iter__(self) -> Iterator[ImageSnap]:
+        return (self.change(image) for image in self.source)
+
+
+def _annotation(row: tuple[Any, ...]) -> AnnotationSnap:
+    _, pk, label_id, frame, geometry, attributes, version, source, author_id, created, updated = row
+    return AnnotationSnap(
+        id=pk,
+        label_id=label_id,
+        frame=frame,
+        geometry=geometry,
+        attributes=dict(attributes or {}),
+        version=version,
+        source=source,
+        author_id=author_id,
+        created_at=_iso(created),
+        updated_at=_iso(updated),
+    )
+
+
+def _image(row: tuple[Any, ...], annotations: tuple[AnnotationSnap, ...]) -> ImageSnap:
+    pk, name, kind, width, height, frames, site, state, metadata, ext, assignee, reviewer = row
+    return ImageSnap(
+        id=pk,
+        name=name,
+        kind=kind,
+        width=width or 0,
+        height=height or 0,
+        frames=frames,
+        patient_ref=(metadata or {}).get("patient_ref"),
+        site=site,
+        workflow_state=state,
+        metadata=dict(metadata or {}),
+        folder=str(image_dir(pk)),
+        original_ext=ext,
+        annotations=annotations,
+        assignee_id=assignee,
+        reviewer_id=reviewer,
+    )
+
+
 def take_snapshot(*, project_id: int, only_accepted: bool = False, dicom_geometry: bool = False) -> ProjectSnap:
-    """Read a project's ready images, labels and annotations into plain dataclasses (4 queries).
+    """A project's ready images, labels and annotations as plain dataclasses; the images are streamed from the
+    database on each pass (DatabaseImages), never all held at once.
 
     With dicom_geometry, each DICOM image also gets its per-frame patient geometry from its stored files' headers.
     """
@@ -158,50 +272,26 @@ def take_snapshot(*, project_id: int, only_accepted: bool = False, dicom_geometr
     images_qs = Image.objects.filter(project_id=project_id, status=ImageStatus.READY).order_by("id")
     if only_accepted:
         images_qs = images_qs.filter(workflow_state=WorkflowState.ACCEPTED)
-    by_image: dict[int, list[AnnotationSnap]] = {}
-    for ann in Annotation.objects.filter(image__in=images_qs).order_by("image_id", "id"):
-        by_image.setdefault(ann.image_id, []).append(
-            AnnotationSnap(
-                id=ann.pk,
-                label_id=ann.label_id,
-                frame=ann.frame,
-                geometry=ann.geometry,
-                attributes=dict(ann.attributes or {}),
-                version=ann.version,
-                source=ann.source,
-                author_id=ann.author_id,
-                created_at=_iso(ann.created_at),
-                updated_at=_iso(ann.updated_at),
-            )
-        )
-    images = tuple(
-        ImageSnap(
-            id=img.pk,
-            name=img.name,
-            kind=img.kind,
-            width=img.width or 0,
-            height=img.height or 0,
-            frames=img.frames,
-            patient_ref=(img.metadata or {}).get("patient_ref"),
-            site=img.site,
-            workflow_state=img.workflow_state,
-            metadata=dict(img.metadata or {}),
-            folder=str(image_dir(img.pk)),
-            original_ext=img.original_ext,
-            annotations=tuple(by_image.get(img.pk, ())),
-            assignee_id=img.assignee_id,
-            reviewer_id=img.reviewer_id,
-            dicom=_dicom_frames_or_none(image_dir(img.pk), img.original_ext)
-            if dicom_geometry and img.kind == "dicom"
-            else (),
-        )
-        for img in images_qs
-    )
-    return ProjectSnap(
+    snap = ProjectSnap(
         id=project.pk,
         name=project.name,
         description=project.description,
         labels=labels,
-        images=images,
-        taken_at=timezone.now().isoformat(),
+        images=DatabaseImages(images_qs),
+        changed_at=_iso(data_changed_at(project=project, images=images_qs)),
     )
+    return with_dicom_geometry(snap) if dicom_geometry else snap
+
+
+def data_changed_at(*, project: Project, images: QuerySet[Image]) -> datetime | None:
+    """The latest change to anything an export reads: the project, its labels, the images, their annotations
+    and the revisions of those annotations (which also date deletions)."""
+    moments = [
+        project.updated_at,
+        Label.objects.filter(project=project).aggregate(m=Max("updated_at"))["m"],
+        images.aggregate(m=Max("updated_at"))["m"],
+        Annotation.objects.filter(image__in=images).aggregate(m=Max("updated_at"))["m"],
+        Revision.objects.filter(image__in=images).aggregate(m=Max("at"))["m"],
+    ]
+    present = [m for m in moments if m is not None]
+    return max(present) if present else None

@@ -124,11 +124,13 @@ def _check_coco(archive, names, card, splits, ids) -> None:
     placed = coco_mask.decode({"counts": mask["segmentation"]["counts"].encode(), "size": [16, 20]})
     assert np.array_equal(placed[7:10, 6:10], MASK_CROP) and placed.sum() == MASK_CROP.sum()
     assert all(i["file_name"] in names for d in documents for i in d["images"])
+    frames = sorted(i["frame"] for d in documents for i in d["images"] if i["annotator_image_id"] == splits["volume"])
+    assert frames == [0, 1, 2]  # every slice, annotated or not
 
 
 def _check_yolo(archive, names, card, splits, ids) -> None:
     data = yaml.safe_load(archive.read("data.yaml"))
-    assert data["names"] == {0: "Lesion", 1: "Organ"} and card["format_details"]["mode"] == "segment"
+    assert data["names"] == {0: "Lesion", 1: "Organ", 2: "Brush"} and card["format_details"]["mode"] == "segment"
     picture = splits["pictures"][0]
     (row,) = archive.read(f"labels/{splits[picture]}/{picture}.txt").decode().splitlines()
     assert [float(v) for v in row.split()] == pytest.approx(
@@ -136,6 +138,8 @@ def _check_yolo(archive, names, card, splits, ids) -> None:
     )
     assert f"images/{splits[picture]}/{picture}.png" in names
     assert f"labels/{splits['volume_split']}/{splits['volume']}_f0002.txt" in names
+    (brush,) = archive.read(f"labels/{splits['volume_split']}/{splits['volume']}_f0001.txt").decode().splitlines()
+    assert brush.startswith("2 ") and card["counts"]["mask_components"] == 1  # the mask's one component
 
 
 def _check_voc(archive, names, card, splits, ids) -> None:
@@ -198,6 +202,81 @@ def _check_native(archive, names, card, splits, ids) -> None:
     assert mask["geometry"]["rle"] == rle.encode(MASK_CROP) and mask["frame"] == 1
 
 
+def _nifti(archive, name):
+    return nibabel.Nifti1Image.from_bytes(gzip.decompress(archive.read(name)))
+
+
+def nnunet_rules(archive, root: str) -> dict:
+    """nnU-Net v2's raw dataset rules (its integrity check): dataset.json keys, background 0 and consecutive
+    labels, numTraining = the labelled cases, every channel file of every case, same grid and affine for image and
+    label, label values declared; splits_final.json folds that cover the training cases."""
+    names = set(archive.namelist())
+    meta = json.loads(archive.read(f"{root}/dataset.json"))
+    assert {"channel_names", "labels", "numTraining", "file_ending"} <= set(meta)
+    ending, labels = meta["file_ending"], meta["labels"]
+    assert labels["background"] == 0 and sorted(labels.values()) == list(range(len(labels)))
+    cases = sorted(n[len(f"{root}/labelsTr/") : -len(ending)] for n in names if n.startswith(f"{root}/labelsTr/"))
+    assert len(cases) == meta["numTraining"] > 0
+    expected = {f"{root}/imagesTr/{c}_{int(k):04d}{ending}" for c in cases for k in meta["channel_names"]}
+    assert expected == {n for n in names if n.startswith(f"{root}/imagesTr/")}
+    for case in cases:
+        label = _nifti(archive, f"{root}/labelsTr/{case}{ending}")
+        assert set(np.unique(np.asarray(label.dataobj)).tolist()) <= set(labels.values())
+        for k in meta["channel_names"]:
+            image = _nifti(archive, f"{root}/imagesTr/{case}_{int(k):04d}{ending}")
+            assert image.shape == label.shape and np.allclose(image.affine, label.affine)
+    if f"{root}/splits_final.json" in names:
+        folds = json.loads(archive.read(f"{root}/splits_final.json"))
+        assert sorted(c for f in folds for c in f["val"]) == cases
+        assert all(sorted(f["train"] + f["val"]) == cases for f in folds)
+    return meta
+
+
+def decathlon_datalist(archive, root: str, key: str) -> list[dict]:
+    """What monai.data.load_decathlon_datalist returns, by its documented rules: the key must exist; test entries
+    may be plain paths; image and label paths are joined to the datalist's folder (and must exist)."""
+    document = json.loads(archive.read(f"{root}/dataset.json"))
+    if key not in document:
+        raise ValueError(f"Data list {key} not specified")
+    items = [{"image": i} if isinstance(i, str) else dict(i) for i in document[key]]
+    names = set(archive.namelist())
+    for item in items:
+        for field in ("image", "label"):
+            if field in item:
+                item[field] = f"{root}/{item[field].removeprefix('./')}"
+                assert item[field] in names, item[field]
+    return items
+
+
+def _check_nnunet(archive, names, card, splits, ids) -> None:
+    root = card["format_details"]["folder"]
+    assert root.startswith("Dataset") and root.endswith("_Chest_CT")
+    meta = nnunet_rules(archive, root)
+    assert meta["channel_names"] == {"0": "CT"} and meta["labels"] == {
+        "background": 0,
+        "Lesion": 1,
+        "Organ": 2,
+        "Brush": 3,
+    }
+    volume = _nifti(archive, f"{root}/labelsTr/case_{splits['volume']:06d}.nii.gz")
+    assert np.array_equal(np.asarray(volume.dataobj)[6:10, 7:10, 1], MASK_CROP.T * 3)
+    assert sorted(card["format_details"]["skipped"]) == sorted(str(p) for p in splits["pictures"])  # 2-D pictures
+    assert (f"{root}/splits_final.json" in names) == (splits["volume_split"] == "val")  # val split as one fold
+
+
+def _check_decathlon(archive, names, card, splits, ids) -> None:
+    root = card["format_details"]["folder"]
+    document = json.loads(archive.read(f"{root}/dataset.json"))
+    assert document["modality"] == {"0": "CT"} and document["labels"]["0"] == "background"
+    listed = [i for key in ("training", "validation", "test") for i in decathlon_datalist(archive, root, key)]
+    assert [i["image"] for i in listed] == [
+        f"{root}/images{'Tr' if splits['volume_split'] != 'test' else 'Ts'}/case_{splits['volume']:06d}.nii.gz"
+    ]
+    image, label = _nifti(archive, listed[0]["image"]), _nifti(archive, listed[0]["label"])
+    assert image.shape == label.shape == (20, 16, 3) and np.allclose(image.affine, label.affine)
+    assert np.asarray(image.dataobj)[:, :, 2].min() == 200
+
+
 CHECKS = {
     "coco": _check_coco,
     "yolo": _check_yolo,
@@ -207,6 +286,8 @@ CHECKS = {
     "dicom_seg": _check_dicom_seg,
     "csv": _check_csv,
     "native": _check_native,
+    "nnunet": _check_nnunet,
+    "decathlon": _check_decathlon,
 }
 
 
@@ -227,3 +308,27 @@ def test_format_through_the_api(fmt, worker, project, owner, client_for, bbox_la
     splits = {i["id"]: i["split"] for i in card["images"]}
     splits |= {"pictures": pictures, "volume": volume, "volume_split": splits[volume]}
     CHECKS[fmt](archive, set(archive.namelist()), card, splits, ids)
+
+    # Unchanged data and options: the same bytes. One annotation moved: different bytes.
+    again = _run_export(client, project, {"format": fmt, "options": options})
+    assert again["status"] == "done" and again["sha256"] == job["sha256"], _first_difference(client, job, again)
+    (box,) = client.get(f"/api/v1/images/{pictures[0]}/annotations/").json()["results"]
+    moved = client.patch(
+        f"/api/v1/annotations/{box['id']}/",
+        {"geometry": {"x": 11, "y": 5, "w": 8, "h": 6}},
+        format="json",
+        HTTP_IF_MATCH=f'"{box["version"]}"',
+    )
+    assert moved.status_code == 200, moved.content
+    changed = _run_export(client, project, {"format": fmt, "options": options})
+    assert changed["status"] == "done" and changed["sha256"] != job["sha256"]
+
+
+def _first_difference(client, first: dict, second: dict) -> str:
+    """Which members of two exports differ (for a readable failure)."""
+    a, b = (
+        zipfile.ZipFile(io.BytesIO(b"".join(client.get(f"/api/v1/exports/{j['id']}/download").streaming_content)))
+        for j in (first, second)
+    )
+    differ = [n for n in a.namelist() if n not in b.namelist() or a.read(n) != b.read(n)]
+    return f"members that differ: {differ}; order {a.namelist() == b.namelist()}"

@@ -18,6 +18,7 @@ from annotator.annotations.services import annotation_create
 from annotator.core.storage import ensure_dir, export_dir, image_dir
 from annotator.exports.models import ExportJob, ExportStatus
 from annotator.exports.services import export_zip_path
+from annotator.exports.versions import version_create
 from annotator.imaging.models import Image, WorkflowState
 from annotator.imaging.processing import image_process
 from annotator.imaging.services import image_upload
@@ -72,6 +73,7 @@ def _world(tag: str, owner: Any, template: Path) -> dict[str, Any]:
     export = ExportJob.objects.create(project=project, format="coco", status=ExportStatus.DONE)
     ensure_dir(export_dir(export.pk))
     export_zip_path(export).write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    version = version_create(project=project, user=owner, name="v1")
     return {
         "project": project.pk,
         "label": label.pk,
@@ -86,6 +88,7 @@ def _world(tag: str, owner: Any, template: Path) -> dict[str, Any]:
         "tile_format": "jpeg",
         "upload": upload.pk,
         "held_image": held.pk,
+        "version": version.pk,
     }
 
 
@@ -181,6 +184,7 @@ def test_every_api_route_is_in_the_table() -> None:
             "top_level",
             "upload",
             "held_image",
+            "version",
         )
     } | {"tile_format": "jpeg"}
     covered = {resolve(row.path.format(**sample)).route for row in TABLE}

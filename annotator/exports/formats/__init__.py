@@ -3,10 +3,12 @@
 from annotator.exports.formats import (  # noqa: F401
     coco,
     csv_table,
+    decathlon,
     dicom_seg,
     mask_png,
     native,
     nifti,
+    nnunet,
     voc,
     yolo,
 )

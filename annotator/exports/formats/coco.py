@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from annotator.annotations import rle
-from annotator.exports.formats.common import bounds, mask_box, picture_ext, polygon_area, sample_frames, split_of
+from annotator.exports.formats.common import (
+    bounds,
+    frames_mode,
+    mask_box,
+    picture_ext,
+    polygon_area,
+    sample_frames,
+    split_of,
+)
+from annotator.exports.formats.spool import JsonSpool, json_object
 from annotator.exports.registry import ExportContext, Output, register
 from annotator.exports.snapshot import AnnotationSnap, ImageSnap
 
@@ -18,7 +26,9 @@ NOTES = [
     "it) with iscrowd 0 (each mask is one object); their bbox and area are those of the set pixels. "
     "Empty masks are left out.",
     "Points, polylines and image-level tags have no COCO instance form and are counted as skipped.",
-    "A stack (multi-frame image or series) contributes one COCO image per annotated frame.",
+    "A stack (multi-frame image or series) contributes one COCO image per frame, annotated or not (negative "
+    "frames train too), named `<image id>_f<frame>.png`; with the option frames: annotated, only its annotated "
+    "frames. Each COCO image records annotator_image_id and frame.",
 ]
 
 
@@ -51,7 +61,8 @@ def file_name(image: ImageSnap, frame: int) -> str:
 
 @register("coco", "COCO instances (JSON)")
 def write_coco(ctx: ExportContext, out: Output) -> dict[str, Any]:
-    """Write annotations/instances_<split>.json; return counts for the dataset card."""
+    """Write annotations/instances_<split>.json; return counts for the dataset card. Images and annotations are
+    spooled per split as the images stream past, so memory does not grow with the project."""
     snap = ctx.snapshot
     kinds = {label.id: label.kind for label in snap.labels}
     categories = [
@@ -59,19 +70,20 @@ def write_coco(ctx: ExportContext, out: Output) -> dict[str, Any]:
         for label in snap.labels
         if label.kind in COCO_KINDS
     ]
-    per_split: dict[str, dict[str, list[dict[str, Any]]]] = {}
     skipped: dict[str, int] = {}
     empty_masks = 0
     coco_image_id = 0
-    for image in snap.images:
-        split = split_of(ctx, image)
-        bucket = per_split.setdefault(split, {"images": [], "annotations": []})
-        frame_ids: dict[int, int] = {}
-        for frame in sample_frames(image):
-            coco_image_id += 1
-            frame_ids[frame] = coco_image_id
-            bucket["images"].append(
-                {
+    image_files: list[tuple[str, int, int]] = []
+    info = {"description": snap.name, "version": "1.0", "date_created": snap.changed_at}
+    with JsonSpool() as spool:
+        for image in snap.images:
+            split = split_of(ctx, image)
+            spool.counts.setdefault((split, "annotations"), 0)
+            frame_ids: dict[int, int] = {}
+            for frame in sample_frames(image, frames_mode(ctx, "all")):
+                coco_image_id += 1
+                frame_ids[frame] = coco_image_id
+                entry = {
                     "id": coco_image_id,
                     "file_name": file_name(image, frame),
                     "width": image.width,
@@ -79,18 +91,18 @@ def write_coco(ctx: ExportContext, out: Output) -> dict[str, Any]:
                     "annotator_image_id": image.id,
                     "frame": frame,
                 }
-            )
-        for ann in image.annotations:
-            kind = kinds[ann.label_id]
-            body = coco_annotation(ann, kind, image)
-            if body is None:
-                if kind == "mask":
-                    empty_masks += 1
-                else:
-                    skipped[kind] = skipped.get(kind, 0) + 1
-                continue
-            bucket["annotations"].append(
-                {
+                spool.add((split, "images"), entry)
+                image_files.append((entry["file_name"], image.id, frame))
+            for ann in image.annotations:
+                kind = kinds[ann.label_id]
+                body = coco_annotation(ann, kind, image)
+                if body is None or ann.frame not in frame_ids:
+                    if kind == "mask" and body is None:
+                        empty_masks += 1
+                    else:
+                        skipped[kind] = skipped.get(kind, 0) + 1
+                    continue
+                record = {
                     "id": ann.id,
                     "image_id": frame_ids[ann.frame],
                     "category_id": ann.label_id,
@@ -98,18 +110,23 @@ def write_coco(ctx: ExportContext, out: Output) -> dict[str, Any]:
                     "attributes": ann.attributes,
                     **body,
                 }
-            )
-    info = {"description": snap.name, "version": "1.0", "date_created": snap.taken_at}
-    for split, bucket in sorted(per_split.items()):
-        document = {"info": info, "licenses": [], "categories": categories, **bucket}
-        out.write_bytes(f"annotations/instances_{split}.json", json.dumps(document, indent=1).encode())
+                spool.add((split, "annotations"), record)
+        splits = sorted({key[0] for key in spool.counts})
+        for split in splits:
+            document = [
+                ("info", info),
+                ("licenses", []),
+                ("categories", categories),
+                ("images", spool.array((split, "images"))),
+                ("annotations", spool.array((split, "annotations"))),
+            ]
+            out.write_chunks(f"annotations/instances_{split}.json", json_object(document))
+        written = sum(n for key, n in spool.counts.items() if key[1] == "annotations")
     return {
-        "annotations": sum(len(b["annotations"]) for b in per_split.values()),
-        "images": sum(len(b["images"]) for b in per_split.values()),
+        "annotations": written,
+        "images": len(image_files),
         "skipped_by_kind": skipped,
         "empty_masks_skipped": empty_masks,
         "notes": NOTES,
-        "image_files": [
-            (e["file_name"], e["annotator_image_id"], e["frame"]) for b in per_split.values() for e in b["images"]
-        ],
+        "image_files": image_files,
     }

@@ -23,11 +23,19 @@ def split_of(ctx: ExportContext, image: ImageSnap) -> str:
     return ctx.splits.get(image.id, "default")
 
 
-def sample_frames(image: ImageSnap) -> list[int]:
+def frames_mode(ctx: ExportContext, default: str = "annotated") -> str:
+    """The export's "frames" option ("all" or "annotated"), or the format's default."""
+    return str(ctx.options.get("frames") or default)
+
+
+def sample_frames(image: ImageSnap, mode: str = "annotated") -> list[int]:
     """Frames written as 2-D samples: the only frame of a single-frame image (annotated or not, an unannotated
-    image is a negative sample), the annotated frames of a stack (a 300-slice volume is not 300 samples)."""
+    image is a negative sample); of a stack, every frame with mode "all" (unannotated frames are negatives too),
+    else the annotated frames."""
     if image.frames <= 1:
         return [0]
+    if mode == "all":
+        return list(range(image.frames))
     return sorted({ann.frame for ann in image.annotations if 0 <= ann.frame < image.frames})
 
 

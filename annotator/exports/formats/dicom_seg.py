@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import warnings
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,12 @@ NOTES = [
 ]
 
 
+def stable_uid(*parts: object) -> str:
+    """A UID under the 2.25 root derived from its inputs, so the same data gives the same SEG bytes."""
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).digest()[:16]
+    return "2.25." + str(int.from_bytes(digest, "big"))
+
+
 def segment_masks(image: ImageSnap, labels: Sequence[LabelSnap], kinds: dict[int, str]) -> tuple[list[LabelSnap], Any]:
     """The area labels drawn on an image (in label order) and their (frames, rows, columns, segments) masks."""
     present = [
@@ -97,25 +105,51 @@ def segment_description(number: int, label: LabelSnap, *, automatic: bool) -> An
         algorithm_type="SEMIAUTOMATIC" if automatic else "MANUAL",
         algorithm_identification=algorithm,
         tracking_id=f"label-{label.id}",
-        tracking_uid=hd.UID(),
+        tracking_uid=hd.UID(stable_uid("tracking", label.id, label.name)),
         display_color=hd.color.CIELabColor.from_rgb(*rgb(label.color)),
     )
 
 
-def segmentation_bytes(image: ImageSnap, present: list[LabelSnap], masks: Any) -> bytes:
-    """The SEG instance of one image as Part 10 file bytes."""
+def segmentation_bytes(image: ImageSnap, present: list[LabelSnap], masks: Any, *, moment: str = "") -> bytes:
+    """The SEG instance of one image as Part 10 file bytes; UIDs and dates come from the data (moment: the
+    data's last change, ISO 8601), never from the clock or chance, so unchanged data gives the same bytes."""
     model_labels = {a.label_id for a in image.annotations if a.source == "model"}
     with warnings.catch_warnings():  # the pseudonymous PatientName has one component, as intended
         warnings.filterwarnings("ignore", message=".*intended person name", category=UserWarning)
-        seg = _segmentation(image, present, masks, model_labels)
+        seg = _segmentation(image, present, masks, model_labels, _when(moment))
+    _fix_volatile(seg, stable_uid("dimensions", seg.SOPInstanceUID), _when(moment))
     buffer = io.BytesIO()
     seg.save_as(buffer, enforce_file_format=True)
     return buffer.getvalue()
 
 
-def _segmentation(image: ImageSnap, present: list[LabelSnap], masks: Any, model_labels: set[int]) -> Any:
+def _when(moment: str) -> datetime:
+    """The data's last change as a naive UTC datetime (the epoch of DICOM's DA when there is none)."""
+    if not moment:
+        return datetime(1970, 1, 1)
+    return datetime.fromisoformat(moment).astimezone(UTC).replace(tzinfo=None)
+
+
+def _fix_volatile(seg: Any, dimension_uid: str, when: datetime) -> None:
+    """Replace what highdicom takes from the clock or a random UID (creation and contribution times, dimension
+    organisation)."""
+    seg.InstanceCreationDate, seg.InstanceCreationTime = when.strftime("%Y%m%d"), when.strftime("%H%M%S")
+    for item in seg.get("ContributingEquipmentSequence", []):
+        if "ContributionDateTime" in item:
+            item.ContributionDateTime = when.strftime("%Y%m%d%H%M%S")
+    for item in (*seg.get("DimensionOrganizationSequence", []), *seg.get("DimensionIndexSequence", [])):
+        if "DimensionOrganizationUID" in item:
+            item.DimensionOrganizationUID = dimension_uid
+
+
+def _segmentation(
+    image: ImageSnap, present: list[LabelSnap], masks: Any, model_labels: set[int], when: datetime
+) -> Any:
     import highdicom as hd
 
+    sources = [frame.sop_instance_uid for frame in image.dicom]
+    content = hashlib.sha256(np.packbits(masks).tobytes()).hexdigest()
+    labels = [(label.id, label.name, label.color) for label in present]
     return hd.seg.Segmentation(
         source_images=source_datasets(image),
         pixel_array=masks,
@@ -123,9 +157,9 @@ def _segmentation(image: ImageSnap, present: list[LabelSnap], masks: Any, model_
         segment_descriptions=[
             segment_description(n, label, automatic=label.id in model_labels) for n, label in enumerate(present, 1)
         ],
-        series_instance_uid=hd.UID(),
+        series_instance_uid=hd.UID(stable_uid("series", image.id, sources)),
         series_number=SERIES_NUMBER,
-        sop_instance_uid=hd.UID(),
+        sop_instance_uid=hd.UID(stable_uid("instance", image.id, sources, content, labels, sorted(model_labels))),
         instance_number=1,
         manufacturer="Annotator",
         manufacturer_model_name="Annotator",
@@ -133,6 +167,8 @@ def _segmentation(image: ImageSnap, present: list[LabelSnap], masks: Any, model_
         device_serial_number="0",
         content_label="ANNOTATOR",
         content_description=f"Annotator export of image {image.id}",
+        content_date=when.date(),
+        content_time=when.time().replace(microsecond=0),
     )
 
 
@@ -160,7 +196,7 @@ def write_dicom_seg(ctx: ExportContext, out: Output) -> dict[str, Any]:
             without_shapes.append(image.id)
             continue
         try:
-            data = segmentation_bytes(image, present, masks)
+            data = segmentation_bytes(image, present, masks, moment=snap.changed_at)
         except (ValueError, AttributeError, TypeError) as exc:  # a source highdicom cannot reference
             logger.warning("DICOM SEG of image %s failed: %s", image.id, exc, exc_info=True)
             failed[str(image.id)] = str(exc)[:300]

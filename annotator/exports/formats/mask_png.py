@@ -15,6 +15,7 @@ from annotator.exports.formats.common import (
     RASTER_MAX_PIXELS,
     count,
     frame_annotations,
+    frames_mode,
     label_kinds,
     numbered,
     picture_ext,
@@ -22,9 +23,9 @@ from annotator.exports.formats.common import (
     split_of,
     stem,
 )
-from annotator.exports.formats.rasterize import label_dtype, label_map
+from annotator.exports.formats.rasterize import draw, label_dtype, label_map
 from annotator.exports.registry import ExportContext, Output, register
-from annotator.exports.snapshot import LabelSnap
+from annotator.exports.snapshot import AnnotationSnap, LabelSnap
 
 
 def rgb(color: str) -> list[int]:
@@ -74,7 +75,23 @@ def png_bytes(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-@register("mask_png", "Label-map PNGs (semantic masks)")
+def instance_map(
+    annotations: list[AnnotationSnap], *, height: int, width: int, kinds: dict[int, str], index: dict[int, int]
+) -> tuple[np.ndarray, list[dict[str, Any]]]:
+    """One frame's instance map (0 background, 1..m one per shape in annotation order, later shapes over earlier
+    ones; 8-bit up to 255 shapes, else 16-bit) and its rows: instance → annotation, label and class value."""
+    shapes = [ann for ann in annotations if ann.label_id in index]
+    canvas = np.zeros((height, width), dtype=label_dtype(len(shapes)))
+    rows = []
+    for number, ann in enumerate(shapes, start=1):
+        draw(canvas, kinds[ann.label_id], ann.geometry, number)
+        rows.append(
+            {"instance": number, "annotation_id": ann.id, "label_id": ann.label_id, "value": index[ann.label_id]}
+        )
+    return canvas, rows
+
+
+@register("mask_png", "Label-map PNGs (semantic and instance masks)")
 def write_mask_png(ctx: ExportContext, out: Output) -> dict[str, Any]:
     """Write one label map per sample and the legend; return counts for the dataset card."""
     snap = ctx.snapshot
@@ -88,7 +105,7 @@ def write_mask_png(ctx: ExportContext, out: Output) -> dict[str, Any]:
             too_large.append(image.id)
             continue
         split = split_of(ctx, image)
-        for frame in sample_frames(image):
+        for frame in sample_frames(image, frames_mode(ctx)):
             annotations = frame_annotations(image, frame)
             for ann in annotations:
                 if ann.label_id in index:
@@ -100,6 +117,11 @@ def write_mask_png(ctx: ExportContext, out: Output) -> dict[str, Any]:
             )
             name = stem(image, frame)
             out.write_bytes(f"masks/{split}/{name}.png", png_bytes(array))
+            instances, rows = instance_map(
+                annotations, height=image.height, width=image.width, kinds=kinds, index=index
+            )
+            out.write_bytes(f"instances/{split}/{name}.png", png_bytes(instances))
+            out.write_bytes(f"instances/{split}/{name}.json", json.dumps(rows, indent=1).encode())
             image_files.append((f"images/{split}/{name}.{picture_ext(image)}", image.id, frame))
     rows = legend(list(snap.labels), index)
     out.write_bytes("labels.json", json.dumps({"background": 0, "labels": rows}, indent=2).encode())
@@ -114,6 +136,10 @@ def write_mask_png(ctx: ExportContext, out: Output) -> dict[str, Any]:
             "is background, 1..n are the box, polygon and mask labels in label order (labels.json and labels.csv "
             "give each value's label, name and colour).",
             "Where shapes overlap, the later annotation (higher id) wins the pixel.",
+            "`instances/<split>/<stem>.png` is the instance mask of the same sample: 0 background, 1..m one value "
+            "per box, polygon or mask in annotation order (8-bit up to 255 shapes on a frame, 16-bit beyond), the "
+            "later shape winning overlaps; `instances/<split>/<stem>.json` lists each instance's annotation id, "
+            "label id and semantic value.",
             "A pixel belongs to a box or polygon when its centre lies inside it; a mask's RLE is decoded and placed "
             "at its box. Points, polylines and tags cover no pixels and are counted as skipped.",
             "Every single-frame image gets a mask (all background when unannotated); a stack contributes one mask "

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from annotator.exports.formats.common import split_of
+from annotator.exports.formats.spool import json_object
 from annotator.exports.registry import ExportContext, Output, register
 from annotator.exports.snapshot import AnnotationSnap, ImageSnap, LabelSnap
 
@@ -38,7 +40,7 @@ def annotation_record(ann: AnnotationSnap) -> dict[str, Any]:
     }
 
 
-def image_record(image: ImageSnap, split: str) -> dict[str, Any]:
+def image_record(image: ImageSnap, split: str, fold: int | None = None) -> dict[str, Any]:
     return {
         "id": image.id,
         "name": image.name,
@@ -49,6 +51,7 @@ def image_record(image: ImageSnap, split: str) -> dict[str, Any]:
         "patient_ref": image.patient_ref,
         "site": image.site,
         "split": split,
+        "fold": fold,
         "workflow_state": image.workflow_state,
         "assignee": image.assignee_id,
         "reviewer": image.reviewer_id,
@@ -58,26 +61,38 @@ def image_record(image: ImageSnap, split: str) -> dict[str, Any]:
     }
 
 
-def document(ctx: ExportContext) -> dict[str, Any]:
-    """The whole project as one JSON-ready dict."""
+def _images(ctx: ExportContext, tally: dict[str, int]) -> Iterator[bytes]:
+    """The images array, one image record at a time, counting annotations into tally."""
+    yield b"["
+    for number, image in enumerate(ctx.snapshot.images):
+        record = image_record(image, split_of(ctx, image), ctx.folds.get(image.id))
+        tally["annotations"] += len(record["annotations"])
+        yield (b"," if number else b"") + b"\n" + json.dumps(record, ensure_ascii=False).encode()
+    yield b"\n]"
+
+
+def document(ctx: ExportContext, tally: dict[str, int]) -> Iterator[bytes]:
+    """The whole project as JSON, streamed image by image."""
     snap = ctx.snapshot
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "format": "annotator-native",
-        "exported_at": snap.taken_at,
-        "project": {"id": snap.id, "name": snap.name, "description": snap.description},
-        "labels": [label_record(label) for label in snap.labels],
-        "images": [image_record(image, split_of(ctx, image)) for image in snap.images],
-    }
+    return json_object(
+        [
+            ("schema_version", SCHEMA_VERSION),
+            ("format", "annotator-native"),
+            ("data_changed_at", snap.changed_at),
+            ("project", {"id": snap.id, "name": snap.name, "description": snap.description}),
+            ("labels", [label_record(label) for label in snap.labels]),
+            ("images", _images(ctx, tally)),
+        ]
+    )
 
 
 @register("native", "Annotator native JSON (lossless)")
 def write_native(ctx: ExportContext, out: Output) -> dict[str, Any]:
-    """Write annotator.json; return counts for the dataset card."""
-    doc = document(ctx)
-    out.write_bytes("annotator.json", json.dumps(doc, indent=1, ensure_ascii=False).encode())
+    """Write annotator.json (streamed); return counts for the dataset card."""
+    tally = {"annotations": 0}
+    out.write_chunks("annotator.json", document(ctx, tally))
     return {
-        "annotations": sum(len(image["annotations"]) for image in doc["images"]),
+        "annotations": tally["annotations"],
         "notes": [
             f"annotator.json (schema_version {SCHEMA_VERSION}) holds the project, its label schema (with attribute "
             "definitions), every exported image with its metadata and split, and every annotation with all its "

@@ -82,6 +82,13 @@ def dicom_volume(image: ImageSnap) -> np.ndarray | None:
     return np.stack(planes, axis=2).astype(np.result_type(*planes)).transpose(1, 0, 2)
 
 
+def template_and_geometry(image: ImageSnap) -> tuple[Any, VolumeGeometry]:
+    """A NIfTI upload's own header (kept as the template) and affine, else the affine built for the image."""
+    template = nifti_header(image.original) if is_nifti(image) and image.original.is_file() else None
+    geometry = image_geometry(image) if template is None else VolumeGeometry(template.get_best_affine(), 0)
+    return template, geometry
+
+
 NOTES = [
     "`labels/<split>/<image id>.nii.gz` is a NIfTI-1 label volume (intent LABEL) per image: 0 background, 1..n the "
     "box, polygon and mask labels in label order (labels.json); later annotations win overlaps; points, polylines "
@@ -135,8 +142,7 @@ def write_nifti(ctx: ExportContext, out: Output) -> dict[str, Any]:
         for ann in image.annotations:
             if ann.label_id not in index:
                 count(skipped, kinds[ann.label_id])
-        template = nifti_header(image.original) if is_nifti(image) and image.original.is_file() else None
-        geometry = image_geometry(image) if template is None else VolumeGeometry(template.get_best_affine(), 0)
+        template, geometry = template_and_geometry(image)
         if geometry.warnings:
             warnings[str(image.id)] = list(geometry.warnings)
         labels = label_volume(image, kinds=kinds, index=index, dtype=dtype)

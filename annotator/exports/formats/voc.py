@@ -9,6 +9,7 @@ from typing import Any
 from annotator.exports.formats.common import (
     count,
     frame_annotations,
+    frames_mode,
     label_kinds,
     mask_box,
     picture_ext,
@@ -105,7 +106,7 @@ def write_voc(ctx: ExportContext, out: Output) -> dict[str, Any]:
     image_files: list[tuple[str, int, int]] = []
     for image in snap.images:
         split = split_of(ctx, image)
-        for frame in sample_frames(image):
+        for frame in sample_frames(image, frames_mode(ctx)):
             objects = []
             for ann in frame_annotations(image, frame):
                 box = object_box(ann, kinds[ann.label_id])

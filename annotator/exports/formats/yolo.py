@@ -3,31 +3,34 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.exports.formats.common import (
     count,
     frame_annotations,
+    frames_mode,
     label_kinds,
-    mask_box,
+    mask_crop,
     numbered,
     picture_ext,
     sample_frames,
     split_of,
     stem,
 )
+from annotator.exports.formats.outline import mask_outlines
 from annotator.exports.registry import ExportContext, Output, register
 from annotator.exports.snapshot import AnnotationSnap, ImageSnap
 
-DETECT_KINDS = ("bbox", "mask")
-SEGMENT_KINDS = ("bbox", "polygon")
+DETECT_KINDS = ("bbox",)  # a project with masks or polygons is exported in segmentation form
+SEGMENT_KINDS = ("bbox", "polygon", "mask")
 SPLIT_ORDER = ("train", "val", "test", "default")
 
 
 def mode_for(kinds: set[str]) -> str:
-    """ "segment" when the project has polygon labels, else "detect": one row form per export, since a file
-    mixing box rows and polygon rows is misread by Ultralytics."""
-    return "segment" if "polygon" in kinds else "detect"
+    """ "segment" when the project has polygon or mask labels, else "detect": one row form per export, since a
+    file mixing box rows and polygon rows is misread by Ultralytics."""
+    return "segment" if {"polygon", "mask"} & kinds else "detect"
 
 
 def _clamp(value: float) -> float:
@@ -38,6 +41,19 @@ def _numbers(values: list[float]) -> str:
     return " ".join(f"{_clamp(v):.6f}" for v in values)
 
 
+def _polygon_row(class_id: int, points: Any, image: ImageSnap) -> str:
+    w_img, h_img = float(image.width), float(image.height)
+    return f"{class_id} " + _numbers([c / (w_img if i == 0 else h_img) for p in points for i, c in enumerate(p)])
+
+
+def mask_rows(ann: AnnotationSnap, class_id: int, image: ImageSnap) -> tuple[list[str], int]:
+    """Segmentation rows of a mask, one polygon per connected component, and how many of them had holes
+    (filled: a YOLO polygon has no holes)."""
+    x, y, crop = mask_crop(ann.geometry)
+    outlines = mask_outlines(crop, x0=x, y0=y)
+    return [_polygon_row(class_id, o.points, image) for o in outlines], sum(o.had_holes for o in outlines)
+
+
 def label_row(ann: AnnotationSnap, kind: str, class_id: int, image: ImageSnap, mode: str) -> str | None:
     """One label file row for a shape, normalised by the image size; None when it has no row in this mode."""
     w_img, h_img = float(image.width), float(image.height)
@@ -45,8 +61,6 @@ def label_row(ann: AnnotationSnap, kind: str, class_id: int, image: ImageSnap, m
     box: tuple[float, float, float, float] | None = None
     if kind == "bbox":
         box = (float(g["x"]), float(g["y"]), float(g["w"]), float(g["h"]))
-    elif kind == "mask" and mode == "detect":
-        box = mask_box(g)
     if box is not None:
         x, y, w, h = box
         if mode == "segment":  # the box as its four corners, clockwise from the top-left
@@ -54,9 +68,7 @@ def label_row(ann: AnnotationSnap, kind: str, class_id: int, image: ImageSnap, m
             return f"{class_id} " + _numbers([v / (w_img if i % 2 == 0 else h_img) for i, v in enumerate(corners)])
         return f"{class_id} " + _numbers([(x + w / 2) / w_img, (y + h / 2) / h_img, w / w_img, h / h_img])
     if kind == "polygon" and mode == "segment":
-        return f"{class_id} " + _numbers(
-            [c / (w_img if i == 0 else h_img) for p in g["points"] for i, c in enumerate(p)]
-        )
+        return _polygon_row(class_id, g["points"], image)
     return None
 
 
@@ -79,6 +91,43 @@ def data_yaml(names: list[str], splits: list[str], mode: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+@dataclass
+class _Tally:
+    written: int = 0  # annotations that gave at least one row
+    components: int = 0  # mask components written as polygons
+    holes: int = 0  # of those, components whose holes were filled
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+def sample_rows(
+    annotations: list[AnnotationSnap],
+    image: ImageSnap,
+    *,
+    kinds: dict[int, str],
+    class_of: dict[int, int],
+    mode: str,
+    tally: _Tally,
+) -> list[str]:
+    """The label file rows of one sample's annotations, counted into tally."""
+    rows: list[str] = []
+    for ann in annotations:
+        kind = kinds[ann.label_id]
+        if kind == "mask" and mode == "segment":
+            outlines, with_holes = mask_rows(ann, class_of[ann.label_id], image)
+            rows += outlines
+            tally.components += len(outlines)
+            tally.holes += with_holes
+            tally.written += 1 if outlines else 0
+            continue
+        row = label_row(ann, kind, class_of[ann.label_id], image, mode) if ann.label_id in class_of else None
+        if row is None:
+            count(tally.skipped, kind)
+            continue
+        rows.append(row)
+        tally.written += 1
+    return rows
+
+
 @register("yolo", "YOLO (Ultralytics txt labels)")
 def write_yolo(ctx: ExportContext, out: Output) -> dict[str, Any]:
     """Write labels/<split>/<stem>.txt per sample and data.yaml; return counts for the dataset card."""
@@ -86,47 +135,54 @@ def write_yolo(ctx: ExportContext, out: Output) -> dict[str, Any]:
     kinds = label_kinds(snap.labels)
     mode = mode_for(set(kinds.values()))
     class_of = numbered(snap.labels, SEGMENT_KINDS if mode == "segment" else DETECT_KINDS, start=0)
-    written, skipped = 0, {}
+    tally = _Tally()
     image_files: list[tuple[str, int, int]] = []
     splits: set[str] = set()
     for image in snap.images:
         split = split_of(ctx, image)
         splits.add(split)
-        for frame in sample_frames(image):
-            rows = []
-            for ann in frame_annotations(image, frame):
-                kind = kinds[ann.label_id]
-                row = label_row(ann, kind, class_of[ann.label_id], image, mode) if ann.label_id in class_of else None
-                if row is None:
-                    count(skipped, kind)
-                    continue
-                rows.append(row)
+        for frame in sample_frames(image, frames_mode(ctx)):
+            annotations = frame_annotations(image, frame)
+            rows = sample_rows(annotations, image, kinds=kinds, class_of=class_of, mode=mode, tally=tally)
             name = stem(image, frame)
             out.write_bytes(f"labels/{split}/{name}.txt", "".join(r + "\n" for r in rows).encode())
             image_files.append((f"images/{split}/{name}.{picture_ext(image)}", image.id, frame))
-            written += len(rows)
     by_id = {label.id: label for label in snap.labels}
     classes = [{"class": n, "label_id": lid, "name": by_id[lid].name} for lid, n in class_of.items()]
     out.write_bytes("data.yaml", data_yaml([c["name"] for c in classes], sorted(splits), mode).encode())
-    rows_note = (
-        "polygon rows `class x1 y1 x2 y2 ...` (YOLO segmentation); boxes are written as their four corners"
-        if mode == "segment"
-        else "box rows `class cx cy w h` (YOLO detection); a mask is written as the box of its set pixels"
-    )
     return {
-        "annotations": written,
+        "annotations": tally.written,
         "samples": len(image_files),
-        "skipped_by_kind": skipped,
-        "notes": [
-            f"YOLO {mode} labels: {rows_note}. Coordinates are divided by the image width and height, so they lie "
-            "in [0, 1], measured from the image's top-left corner.",
-            "Class ids are 0..n-1 in label order (the mapping is in dataset.json under format_details.classes "
-            "and in data.yaml).",
-            "Every single-frame image gets a label file, empty when it has no shape (a negative sample); a stack "
-            "contributes one sample per annotated frame, named `<image id>_f<frame>`.",
-            "Points, polylines and tags have no YOLO row and are counted as skipped"
-            + ("; so are masks in segmentation mode (use mask_png or coco for them)." if mode == "segment" else "."),
-        ],
+        "mask_components": tally.components,
+        "mask_components_with_holes_filled": tally.holes,
+        "skipped_by_kind": tally.skipped,
+        "notes": _notes(mode, tally),
         "details": {"mode": mode, "classes": classes},
         "image_files": image_files,
     }
+
+
+def _notes(mode: str, tally: _Tally) -> list[str]:
+    rows_note = (
+        "polygon rows `class x1 y1 x2 y2 ...` (YOLO segmentation); boxes are written as their four corners, and "
+        "each connected component (8-connected) of a mask as its own polygon, through the midpoints between set "
+        "and unset pixel centres"
+        if mode == "segment"
+        else "box rows `class cx cy w h` (YOLO detection)"
+    )
+    notes = [
+        f"YOLO {mode} labels: {rows_note}. Coordinates are divided by the image width and height, so they lie "
+        "in [0, 1], measured from the image's top-left corner.",
+        "Class ids are 0..n-1 in label order (the mapping is in dataset.json under format_details.classes "
+        "and in data.yaml).",
+        "Every single-frame image gets a label file, empty when it has no shape (a negative sample); a stack "
+        "contributes one sample per annotated frame (every frame with the option frames: all), named "
+        "`<image id>_f<frame>`.",
+        "Points, polylines and tags have no YOLO row and are counted as skipped.",
+    ]
+    if tally.holes:
+        notes.append(
+            f"{tally.holes} of {tally.components} mask components had holes: a YOLO polygon cannot carry a hole, so "
+            "they are filled (use mask_png or coco for the exact masks)."
+        )
+    return notes

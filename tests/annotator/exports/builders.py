@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,9 @@ class MemoryOutput:
 
     def write_file(self, name: str, path: str) -> None:
         self.write_bytes(name, Path(path).read_bytes())
+
+    def write_chunks(self, name: str, chunks: Iterable[bytes]) -> None:
+        self.write_bytes(name, b"".join(chunks))
 
 
 _next_id = iter(range(1000, 100000))
@@ -73,17 +77,22 @@ def image(image_id: int, *annotations: AnnotationSnap, width: int = 40, height: 
 
 def project(*images: ImageSnap, labels: tuple[LabelSnap, ...] = ALL_LABELS) -> ProjectSnap:
     return ProjectSnap(
-        id=1, name="Test", description="", labels=labels, images=tuple(images), taken_at="2025-01-01T00:00:00+00:00"
+        id=1, name="Test", description="", labels=labels, images=tuple(images), changed_at="2025-01-01T00:00:00+00:00"
     )
 
 
 def run(
-    key: str, snap: ProjectSnap, *, splits: dict[int, str] | None = None, **options: Any
+    key: str,
+    snap: ProjectSnap,
+    *,
+    splits: dict[int, str] | None = None,
+    folds: dict[int, int] | None = None,
+    **options: Any,
 ) -> tuple[MemoryOutput, dict]:
     """Run a registered format on a snapshot; (files written, stats)."""
     fmt = get_format(key)
     assert fmt is not None
     out = MemoryOutput()
     split_map = splits or {i.id: "default" for i in snap.images}
-    stats = fmt.write(ExportContext(snapshot=snap, options=options, splits=split_map), out)
+    stats = fmt.write(ExportContext(snapshot=snap, options=options, splits=split_map, folds=folds or {}), out)
     return out, stats

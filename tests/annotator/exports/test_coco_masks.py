@@ -47,13 +47,25 @@ def test_masks_become_full_image_rle_that_pycocotools_decodes(tmp_path) -> None:
     assert box["bbox"] == [1, 2, 3, 4] and coco.annToMask(box).sum() == 12
 
 
-def test_stack_frames_are_named_and_counted_per_annotated_frame() -> None:
+def test_stack_frames_are_named_and_counted_per_annotated_frame_with_frames_annotated() -> None:
     stack = image(
         9, ann(LESION, {"x": 1, "y": 1, "w": 2, "h": 2}, frame=3), frames=10, kind="dicom", original_ext="dcm"
     )
-    out, stats = run("coco", project(stack), splits={9: "train"})
+    out, stats = run("coco", project(stack), splits={9: "train"}, frames="annotated")
     document = json.loads(out.files["annotations/instances_train.json"])
     assert [i["file_name"] for i in document["images"]] == ["images/9_f0003.png"]
     assert stats["image_files"] == [("images/9_f0003.png", 9, 3)]
     assert file_name(image(4, original_ext="jpg"), 0) == "images/4.jpg"
     assert file_name(image(4, original_ext="nii.gz"), 0) == "images/4.png"  # a NIfTI is rendered, not copied
+
+
+def test_every_frame_of_a_stack_is_a_coco_image_unless_annotated_only() -> None:
+    stack = image(5, ann(LESION, {"x": 1, "y": 2, "w": 3, "h": 4}, frame=2), frames=4)
+    out, stats = run("coco", project(stack))
+    document = json.loads(out.files["annotations/instances_default.json"])
+    assert [i["frame"] for i in document["images"]] == [0, 1, 2, 3] and stats["images"] == 4
+    (only,) = document["annotations"]
+    assert {i["id"]: i["frame"] for i in document["images"]}[only["image_id"]] == 2
+    out, _ = run("coco", project(stack), frames="annotated")
+    document = json.loads(out.files["annotations/instances_default.json"])
+    assert [i["frame"] for i in document["images"]] == [2]

@@ -10,6 +10,7 @@ import numpy as np
 
 from annotator.annotations import rle
 from annotator.exports.formats.csv_table import ANNOTATION_COLUMNS, IMAGE_COLUMNS
+from annotator.exports.snapshot import LabelSnap
 
 from .builders import ALL_LABELS, BRUSH, LESION, LINE, NORMAL, ORGAN, SEED, ann, image, project, run
 
@@ -45,7 +46,7 @@ def test_csv_has_one_row_per_annotation_with_extent_columns() -> None:
     assert json.loads(by_kind["mask"]["geometry"])["rle"]["size"] == [2, 2]
     assert {row["split"] for row in table} == {"train"} and by_kind["bbox"]["patient_ref"] == "p1"
     images = list(csv.DictReader(io.StringIO(out.files["images.csv"].decode())))
-    assert tuple(images[0]) == IMAGE_COLUMNS
+    assert tuple(images[0]) == (*IMAGE_COLUMNS, "tag:Normal")
     assert [(r["image_id"], r["split"], r["workflow_state"], r["annotations"]) for r in images] == [
         ("1", "train", "accepted", "6"),
         ("2", "test", "in_progress", "0"),
@@ -76,3 +77,28 @@ def test_native_json_keeps_every_field() -> None:
             "updated_at": stored.updated_at,
         }
     assert stats["annotations"] == 6
+
+
+def test_images_csv_has_a_column_per_tag_label_and_attribute() -> None:
+    quality = LabelSnap(
+        id=17,
+        name="Quality",
+        kind="tag",
+        color="#123456",
+        attributes=({"name": "score", "type": "number"}, {"name": "notes", "type": "text"}),
+    )
+    labels = (*ALL_LABELS, quality)
+    snap = project(
+        image(1, ann(NORMAL, None), ann(quality, None, attributes={"score": 3, "notes": "motion, slight"})),
+        image(2, ann(quality, None, frame=1, attributes={"score": 1}), ann(quality, None, attributes={"score": 5})),
+        image(3),
+        labels=labels,
+    )
+    out, _ = run("csv", snap)
+    rows = list(csv.DictReader(io.StringIO(out.files["images.csv"].decode())))
+    tags = [{k: v for k, v in row.items() if k.startswith("tag:")} for row in rows]
+    assert tags == [
+        {"tag:Normal": "1", "tag:Quality": "1", "tag:Quality:score": "3", "tag:Quality:notes": "motion, slight"},
+        {"tag:Normal": "0", "tag:Quality": "1", "tag:Quality:score": "5", "tag:Quality:notes": ""},  # frame 0 first
+        {"tag:Normal": "0", "tag:Quality": "0", "tag:Quality:score": "", "tag:Quality:notes": ""},
+    ]

@@ -14,8 +14,8 @@ from .dicom_files import write_series
 
 def test_the_contracts_formats_are_registered_with_their_needs() -> None:
     keys = {f.key for f in available()}
-    assert keys >= {"coco", "yolo", "voc", "mask_png", "nifti", "dicom_seg", "csv", "native"}
-    assert {f.key for f in available() if "dicom_geometry" in f.needs} == {"nifti", "dicom_seg"}
+    assert keys >= {"coco", "yolo", "voc", "mask_png", "nifti", "dicom_seg", "csv", "native", "nnunet", "decathlon"}
+    assert {f.key for f in available() if "dicom_geometry" in f.needs} == {"nifti", "dicom_seg", "nnunet", "decathlon"}
     assert get_format("coco").needs == frozenset()
 
 

@@ -1,0 +1,241 @@
+"""Export memory and time: COCO, YOLO and native of a large project, streamed (ours) beside the naive
+build-everything-in-memory approach, each in its own child process (wall time and peak RSS).
+
+Usage: .venv/bin/python benchmarks/exports_bench.py [--images 10000] [--polygons 100000] [--write-readme]
+
+A fresh Postgres database (`annotator_exports_bench` at 127.0.0.1) is migrated and seeded with one project:
+N ready 512 × 512 images (two sites, four images per patient) and M polygons of 8 points spread over them,
+bulk-inserted. Then for each format, each approach runs `export_run` of a new export job in a child process:
+  streamed — the code as it is: the snapshot streams from server-side cursors, COCO spools to scratch files,
+             native streams into the zip;
+  naive    — the snapshot materialised whole (every image with its annotations, as before issue 10) and, for
+             COCO and native, the whole document built as one dict and dumped at once.
+Peak RSS is the child's ru_maxrss (it includes Python, Django and numpy, ~90 MB here). Targets (issue 10):
+streamed ≤ 20 s and ≤ 400 MB at 10,000 × 100,000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pgadmin import PG_SERVER, admin_sql, server_version
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+README = HERE / "README.md"
+START, END = "<!-- exports_bench:start -->", "<!-- exports_bench:end -->"
+DATABASE = os.environ.get("EXPORTS_BENCH_DB", "annotator_exports_bench")
+FORMATS = ("coco", "yolo", "native")
+APPROACHES = ("streamed", "naive")
+TARGET_S, TARGET_MB = 20.0, 400.0
+
+
+def _django(media: str) -> None:
+    os.environ.update(
+        {"DATABASE_URL": f"{PG_SERVER}/{DATABASE}", "MEDIA_ROOT": media, "DJANGO_SETTINGS_MODULE": "annotator.settings"}
+    )
+    os.environ.pop("CELERY_BROKER_URL", None)  # tasks eager: nothing leaves this process
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def seed(images: int, polygons: int) -> int:
+    """One project with the images and polygons (bulk inserts); returns its id."""
+    import random
+
+    from django.contrib.auth import get_user_model
+
+    from annotator.annotations.models import Annotation
+    from annotator.imaging.models import Image
+    from annotator.projects.services import label_create, project_create
+
+    rng = random.Random(0)
+    user = get_user_model().objects.create_user("bench")
+    project = project_create(creator=user, name="Export bench")
+    labels = [label_create(project=project, name=f"Organ {n}", kind="polygon") for n in range(3)]
+    rows = [
+        Image(
+            project=project,
+            name=f"scan{n:06d}.png",
+            kind="raster",
+            status="ready",
+            width=512,
+            height=512,
+            original_ext="png",
+            site="site-b" if n % 5 == 0 else "site-a",
+            workflow_state="accepted",
+            metadata={"patient_ref": f"p{n // 4:06d}", "modality": "CT", "manufacturer": "ACME"},
+        )
+        for n in range(images)
+    ]
+    ids = [image.pk for image in Image.objects.bulk_create(rows, batch_size=5000)]
+    batch = []
+    for n in range(polygons):
+        cx, cy = rng.uniform(60, 450), rng.uniform(60, 450)
+        points = [[round(cx + 40 * (k % 2 + 1) * ((-1) ** (k // 2)), 2), round(cy + 30 * (k % 3), 2)] for k in range(8)]
+        batch.append(
+            Annotation(image_id=ids[n % len(ids)], label=labels[n % 3], geometry={"points": points}, author=user)
+        )
+        if len(batch) == 10000:
+            Annotation.objects.bulk_create(batch)
+            batch = []
+    Annotation.objects.bulk_create(batch)
+    return project.pk
+
+
+def _naive(fmt: str) -> None:
+    """Swap in the build-everything-in-memory approach: a materialised snapshot, whole-document writers."""
+    from dataclasses import replace
+
+    from annotator.exports import registry, services
+    from annotator.exports.formats import coco, native
+
+    take = services._snapshot
+
+    def materialised(job):  # type: ignore[no-untyped-def]
+        snap = take(job)
+        return replace(snap, images=tuple(snap.images))
+
+    services._snapshot = materialised
+
+    def coco_whole(ctx, out):  # type: ignore[no-untyped-def]
+        per_split: dict = {}
+        for n, image in enumerate(ctx.snapshot.images, start=1):
+            bucket = per_split.setdefault(ctx.splits[image.id], {"images": [], "annotations": []})
+            bucket["images"].append({"id": n, "file_name": coco.file_name(image, 0), "width": image.width})
+            for ann in image.annotations:
+                body = coco.coco_annotation(ann, "polygon", image)
+                bucket["annotations"].append({"id": ann.id, "image_id": n, "category_id": ann.label_id, **body})
+        for split, bucket in per_split.items():
+            out.write_bytes(f"annotations/instances_{split}.json", json.dumps(bucket, indent=1).encode())
+        return {"annotations": sum(len(b["annotations"]) for b in per_split.values())}
+
+    def native_whole(ctx, out):  # type: ignore[no-untyped-def]
+        images = [native.image_record(i, ctx.splits[i.id]) for i in ctx.snapshot.images]
+        out.write_bytes("annotator.json", json.dumps({"images": images}, indent=1).encode())
+        return {"annotations": sum(len(i["annotations"]) for i in images)}
+
+    whole = {"coco": coco_whole, "native": native_whole}
+    if fmt in whole:
+        original = registry.get_format(fmt)
+        registry._FORMATS[fmt] = replace(original, write=whole[fmt])
+
+
+def run_child(fmt: str, approach: str, project_id: int) -> dict:
+    from annotator.exports.models import ExportJob
+    from annotator.exports.services import export_run, export_zip_path
+
+    if approach == "naive":
+        _naive(fmt)
+    split = {"train": 0.7, "val": 0.15, "test": 0.15, "by": "patient", "seed": 0}
+    job = ExportJob.objects.create(project_id=project_id, format=fmt, options={"split": split})
+    started = time.perf_counter()
+    export_run(job_id=job.pk)
+    wall = time.perf_counter() - started
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    size = export_zip_path(job).stat().st_size
+    return {
+        "wall_s": wall,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "zip_mb": size / 2**20,
+    }
+
+
+def _table(results: list[dict], images: int, polygons: int, load: tuple[float, float]) -> str:
+    lines = [
+        f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores; Python {platform.python_version()}; Postgres {server_version()}. "
+        f"Command: `.venv/bin/python benchmarks/exports_bench.py --images {images} --polygons {polygons}`. "
+        f"One child process per row (wall time of `export_run`, peak RSS of the child). The machine was shared "
+        f"with other work (load average {load[0]:.1f} at the start, {load[1]:.1f} at the end), so wall times "
+        "carry noise; memory does not.",
+        "",
+        f"### {images:,} images × {polygons:,} polygons",
+        "",
+        "| format | approach | wall s | peak RSS MB | zip MB | target (≤ 20 s, ≤ 400 MB) |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for r in results:
+        met = (
+            ""
+            if r["approach"] != "streamed"
+            else ("met" if r["wall_s"] <= TARGET_S and r["peak_mb"] <= TARGET_MB else "**missed**")
+        )
+        lines.append(
+            f"| {r['format']} | {r['approach']} | {r['wall_s']:.1f} | {r['peak_mb']:.0f} | {r['zip_mb']:.1f} | {met} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--images", type=int, default=10000)
+    parser.add_argument("--polygons", type=int, default=100000)
+    parser.add_argument("--write-readme", action="store_true")
+    parser.add_argument("--child", nargs=3, metavar=("FORMAT", "APPROACH", "PROJECT"))
+    parser.add_argument("--seed", nargs=1, metavar="MEDIA")
+    args = parser.parse_args()
+    if args.child:
+        _django(os.environ["EXPORTS_BENCH_MEDIA"])
+        print(json.dumps(run_child(args.child[0], args.child[1], int(args.child[2]))))
+        return
+    media = tempfile.mkdtemp(prefix="annotator-exports-bench-")
+    env = {**os.environ, "DATABASE_URL": f"{PG_SERVER}/{DATABASE}", "MEDIA_ROOT": media, "EXPORTS_BENCH_MEDIA": media}
+    env.pop("CELERY_BROKER_URL", None)
+    admin_sql(f'DROP DATABASE IF EXISTS "{DATABASE}"', f'CREATE DATABASE "{DATABASE}"')
+    load_start = os.getloadavg()[0]
+    try:
+        subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+        code = (
+            "import sys; sys.path.insert(0, 'benchmarks'); import exports_bench as b; "
+            f"b._django({media!r}); print(b.seed({args.images}, {args.polygons}))"
+        )
+        project_id = int(
+            subprocess.run(
+                [sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+            ).stdout.split()[-1]
+        )
+        results = []
+        for fmt in FORMATS:
+            for approach in APPROACHES:
+                child = subprocess.run(
+                    [sys.executable, str(HERE / "exports_bench.py"), "--child", fmt, approach, str(project_id)],
+                    cwd=ROOT,
+                    env=env,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                result = {"format": fmt, "approach": approach, **json.loads(child.stdout.strip().splitlines()[-1])}
+                print(result, flush=True)
+                results.append(result)
+    finally:
+        admin_sql(f'DROP DATABASE IF EXISTS "{DATABASE}"')
+        shutil.rmtree(media, ignore_errors=True)
+    table = _table(results, args.images, args.polygons, (load_start, os.getloadavg()[0]))
+    print(table)
+    if args.write_readme:
+        section = f"{START}\n## Exports (`exports_bench.py`)\n\n{table}{END}"
+        text = README.read_text()
+        pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
+        README.write_text(
+            pattern.sub(lambda _: section, text) if START in text else text.rstrip() + "\n\n" + section + "\n"
+        )
+
+
+if __name__ == "__main__":
+    main()
