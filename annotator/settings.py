@@ -93,9 +93,19 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# API tokens expire this many days after they were issued (0: never); logout and password changes revoke them.
+ANNOTATOR_TOKEN_MAX_AGE_DAYS = int(os.environ.get("ANNOTATOR_TOKEN_MAX_AGE_DAYS", 30))
+# Failed logins (API token, browser, admin) allowed per account and per client address in one window.
+ANNOTATOR_LOGIN_WINDOW_SECONDS = int(os.environ.get("ANNOTATOR_LOGIN_WINDOW_SECONDS", 15 * 60))
+ANNOTATOR_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("ANNOTATOR_LOGIN_FAILURES_PER_ACCOUNT", 10))
+ANNOTATOR_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("ANNOTATOR_LOGIN_FAILURES_PER_ADDRESS", 50))
+# Proxies (IPs or CIDRs) whose X-Forwarded-For is believed; from anyone else the header is ignored.
+ANNOTATOR_TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -154,9 +164,19 @@ CELERY_BEAT_SCHEDULE = {
 # Redis re-delivers unacknowledged tasks after this; it must outlast the longest task (acks_late).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 5 * 60 * 60}
 
+# One cache for every process (login limits, throttles): Redis when there is one, else this process's memory.
+CACHE_URL = os.environ.get("CACHE_URL") or (CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "annotator"}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "annotator.accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -165,10 +185,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonRateThrottle", "api.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON", "60/minute"),
         "user": os.environ.get("THROTTLE_USER", "100000/hour"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from drf_spectacular.utils import extend_schema
@@ -113,12 +112,7 @@ class MemberIn(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
     def validate(self, attrs: dict) -> dict:
-        if "user" in attrs and "username" not in attrs:
-            user = get_user_model().objects.filter(pk=attrs["user"]).first()
-            if user is None:
-                raise serializers.ValidationError({"user": ["no such user"]})
-            attrs["username"] = user.get_username()
-        if "username" not in attrs:
+        if "username" not in attrs and "user" not in attrs:
             raise serializers.ValidationError({"username": ["give username or user"]})
         return attrs
 
@@ -140,7 +134,11 @@ class MemberListView(ListAPIView):
         data = MemberIn(data=request.data)
         data.is_valid(raise_exception=True)
         member = services.member_add(
-            project=project, username=data.validated_data["username"], role=data.validated_data["role"]
+            project=project,
+            actor=request.user,
+            role=data.validated_data["role"],
+            username=data.validated_data.get("username"),
+            user_id=data.validated_data.get("user") if "username" not in data.validated_data else None,
         )
         return Response(MemberOut(member).data, status=status.HTTP_201_CREATED)
 

@@ -33,6 +33,7 @@ register_converter(IdConverter, "id")
 urlpatterns = [
     path("auth/token/", auth.TokenView.as_view(), name="auth-token"),
     path("auth/me/", auth.MeView.as_view(), name="auth-me"),
+    path("auth/logout/", auth.LogoutView.as_view(), name="auth-logout"),
     path("projects/", projects.ProjectListView.as_view(), name="project-list"),
     path("projects/<id:project_id>/", projects.ProjectDetailView.as_view(), name="project-detail"),
     path("projects/<id:project_id>/members/", projects.MemberListView.as_view(), name="member-list"),

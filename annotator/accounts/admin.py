@@ -2,12 +2,13 @@
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 
 from annotator.accounts.models import Membership
+from annotator.accounts.tokens import token_revoke
 
 User = get_user_model()
 # Fields only a superuser may change: flipping any of them is a privilege escalation.
@@ -24,6 +25,13 @@ class MembershipAdmin(admin.ModelAdmin):
 
 class GuardedUserAdmin(UserAdmin):
     """The stock user admin, with privilege fields read-only for anyone but a superuser."""
+
+    actions = ["revoke_api_tokens"]
+
+    @admin.action(description="Revoke the API tokens of the selected users", permissions=["change"])
+    def revoke_api_tokens(self, request: HttpRequest, queryset: Any) -> None:
+        count = token_revoke(user_ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, f"Revoked {count} API token(s).", messages.SUCCESS)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         fields = tuple(super().get_readonly_fields(request, obj))

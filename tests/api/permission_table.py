@@ -46,6 +46,7 @@ BOX = {"x": 1, "y": 1, "w": 5, "h": 5}
 
 TABLE: tuple[Row, ...] = (
     Row("GET", "/api/v1/auth/me/", 200, ALL, foreign=False),
+    Row("POST", "/api/v1/auth/logout/", 204, ALL, foreign=False),
     Row("GET", "/api/v1/projects/", 200, ALL, foreign=False),
     Row("POST", "/api/v1/projects/", 201, ALL, body={"name": "New"}, foreign=False),
     Row("GET", "/api/v1/projects/{project}/", 200, ALL),
