@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from annotator.accounts.models import Membership, Role
 from annotator.accounts.policies import Action
 from annotator.annotations.models import Annotation
-from annotator.core.errors import NotFound, PermissionDenied, ValidationFailed
+from annotator.core.errors import NotFound, PermissionDenied
 from annotator.imaging.models import Image
 from annotator.projects import services
 from annotator.projects.models import Label, LabelKind, Project
@@ -189,17 +189,7 @@ class LabelDetailView(APIView):
         label = label_for(request.user, label_id, Action.MANAGE)
         data = LabelIn(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        changes = dict(data.validated_data)
-        if "kind" in changes and changes["kind"] != label.kind and label.annotations.exists():
-            raise ValidationFailed("The kind of a label in use cannot change.", errors={"kind": ["label in use"]})
-        if "attributes" in changes:
-            changes["attributes"] = services.validate_label_attributes(changes["attributes"])
-        if "color" in changes and not services.COLOR_RE.match(changes["color"]):
-            raise ValidationFailed("Colour must look like #rrggbb.", errors={"color": ["expected #rrggbb"]})
-        for name, value in changes.items():
-            setattr(label, name, value or None if name == "hotkey" else value)
-        label.save()
-        return Response(LabelOut(label).data)
+        return Response(LabelOut(services.label_update(label=label, changes=dict(data.validated_data))).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, label_id: int) -> Response:

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from annotator.accounts.models import Membership, Role
 from annotator.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -133,6 +133,30 @@ def label_create(
         hotkey=hotkey or None,
         attributes=validate_label_attributes(attributes),
     )
+
+
+def label_update(*, label: Label, changes: dict[str, Any]) -> Label:
+    """Change a label's name, colour, kind (only while unused), hotkey or attribute schema."""
+    if "kind" in changes and changes["kind"] != label.kind and label.annotations.exists():
+        raise ValidationFailed("The kind of a label in use cannot change.", errors={"kind": ["label in use"]})
+    if "attributes" in changes:
+        changes["attributes"] = validate_label_attributes(changes["attributes"])
+    if "color" in changes and not COLOR_RE.match(changes["color"]):
+        raise ValidationFailed("Colour must look like #rrggbb.", errors={"color": ["expected #rrggbb"]})
+    duplicate = Conflict(f"This project already has a label named {changes.get('name')!r}.", code="duplicate_label")
+    if (
+        "name" in changes
+        and Label.objects.filter(project_id=label.project_id, name=changes["name"]).exclude(pk=label.pk).exists()
+    ):
+        raise duplicate
+    for name, value in changes.items():
+        setattr(label, name, value or None if name == "hotkey" else value)
+    try:
+        with transaction.atomic():
+            label.save()
+    except IntegrityError:  # renamed concurrently to the same name
+        raise duplicate from None
+    return label
 
 
 def label_delete(*, label: Label) -> None:
