@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "annotator.core.headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -212,8 +213,29 @@ LOGGING = {
     "loggers": {"pyvips": {"level": "WARNING"}},
 }
 
+# Scripts only from this origin and never inline (app, admin, API docs); styles may be inline (OpenSeadragon,
+# the admin); tiles may arrive as blob:/data: images.
+CONTENT_SECURITY_POLICY = os.environ.get(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'",
+)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Without DEBUG: HTTPS only (redirect, HSTS, secure cookies) unless PLAIN_HTTP=1 for a plain-http deployment
+# (a laptop, a closed network); each part can also be turned off alone.
+PLAIN_HTTP = env_bool("PLAIN_HTTP", False)
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
-    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
-    if env_bool("TRUST_X_FORWARDED_PROTO", False):  # only behind a proxy that sets it
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not PLAIN_HTTP)
+    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not PLAIN_HTTP)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not PLAIN_HTTP)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # health checks probe plain http inside the network
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 0 if PLAIN_HTTP else 365 * 24 * 60 * 60))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:  # preloading is a commitment to browser vendors: docs/deploy.md
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+if env_bool("TRUST_X_FORWARDED_PROTO", False):  # only behind a proxy that sets it: X-Forwarded-Proto: https is secure
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
