@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "annotator.annotations",
     "annotator.exports",
     "annotator.uploads",
+    "annotator.audit",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +108,8 @@ ANNOTATOR_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("ANNOTATOR_LOGIN_FAILU
 ANNOTATOR_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("ANNOTATOR_LOGIN_FAILURES_PER_ADDRESS", 50))
 # Proxies (IPs or CIDRs) whose X-Forwarded-For is believed; from anyone else the header is ignored.
 ANNOTATOR_TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+# The audit log records one image view per user and image in this many seconds (not every tile or frame).
+ANNOTATOR_AUDIT_VIEW_WINDOW = int(os.environ.get("ANNOTATOR_AUDIT_VIEW_WINDOW", 10 * 60))
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"

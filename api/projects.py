@@ -15,6 +15,8 @@ from rest_framework.views import APIView
 from annotator.accounts.models import Membership, Role
 from annotator.accounts.policies import Action
 from annotator.annotations.models import Annotation
+from annotator.audit.models import AuditAction
+from annotator.audit.services import audit_record
 from annotator.core.errors import NotFound, PermissionDenied
 from annotator.imaging.models import Image
 from annotator.projects import services
@@ -98,6 +100,18 @@ class ProjectDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _audit_member(request: Request, action: str, member: Membership, **detail: str) -> None:
+    audit_record(
+        actor=request.user,
+        action=action,
+        project_id=member.project_id,
+        target_type="member",
+        target_id=member.user_id,
+        request=request._request,
+        detail={"user": member.user.get_username(), **detail},
+    )
+
+
 class MemberOut(serializers.ModelSerializer):
     user = UserBrief(read_only=True)
 
@@ -140,6 +154,7 @@ class MemberListView(ListAPIView):
             username=data.validated_data.get("username"),
             user_id=data.validated_data.get("user") if "username" not in data.validated_data else None,
         )
+        _audit_member(request, AuditAction.MEMBER_ADD, member, role=member.role)
         return Response(MemberOut(member).data, status=status.HTTP_201_CREATED)
 
 
@@ -216,10 +231,14 @@ class MemberDetailView(APIView):
         member = self._member(request, project_id, member_id)
         data = MemberPatchIn(data=request.data)
         data.is_valid(raise_exception=True)
+        before = member.role
         services.member_set_role(member=member, role=data.validated_data["role"], actor=request.user)
+        _audit_member(request, AuditAction.ROLE_CHANGE, member, role=member.role, previous=before)
         return Response(MemberOut(member).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, project_id: int, member_id: int) -> Response:
-        services.member_remove(member=self._member(request, project_id, member_id), actor=request.user)
+        member = self._member(request, project_id, member_id)
+        services.member_remove(member=member, actor=request.user)
+        _audit_member(request, AuditAction.MEMBER_REMOVE, member, role=member.role)
         return Response(status=status.HTTP_204_NO_CONTENT)

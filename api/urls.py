@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from api import annotations, auth, exports, image_actions, images, projects, uploads, workflow
+from api import annotations, audit, auth, exports, image_actions, images, projects, uploads, workflow
 
 
 class TileFormatConverter:
@@ -42,6 +42,7 @@ urlpatterns = [
         projects.MemberDetailView.as_view(),
         name="member-detail",
     ),
+    path("projects/<id:project_id>/audit/", audit.AuditListView.as_view(), name="project-audit"),
     path("projects/<id:project_id>/labels/", projects.LabelListView.as_view(), name="label-list"),
     path("labels/<id:label_id>/", projects.LabelDetailView.as_view(), name="label-detail"),
     path("projects/<id:project_id>/images/", images.ImageListView.as_view(), name="image-list"),

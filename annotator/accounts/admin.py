@@ -9,6 +9,8 @@ from django.http import HttpRequest
 
 from annotator.accounts.models import Membership
 from annotator.accounts.tokens import token_revoke
+from annotator.audit.models import AuditAction
+from annotator.audit.services import audit_record
 
 User = get_user_model()
 # Fields only a superuser may change: flipping any of them is a privilege escalation.
@@ -21,6 +23,28 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["user__username", "project__name"]
     autocomplete_fields = ["user", "project"]
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            self._audit(request, AuditAction.MEMBER_ADD, obj, role=obj.role)
+        elif "role" in form.changed_data:
+            self._audit(request, AuditAction.ROLE_CHANGE, obj, role=obj.role, previous=form.initial.get("role", ""))
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        super().delete_model(request, obj)
+        self._audit(request, AuditAction.MEMBER_REMOVE, obj, role=obj.role)
+
+    def _audit(self, request: HttpRequest, action: str, obj: Membership, **detail: str) -> None:
+        audit_record(
+            actor=request.user,
+            action=action,
+            project_id=obj.project_id,
+            target_type="member",
+            target_id=obj.user_id,
+            request=request,
+            detail={"user": obj.user.get_username(), "via": "admin", **detail},
+        )
 
 
 class GuardedUserAdmin(UserAdmin):

@@ -56,6 +56,7 @@ TABLE: tuple[Row, ...] = (
     Row("POST", "/api/v1/projects/{project}/members/", 201, MANAGERS, body={"username": "newbie", "role": "viewer"}),
     Row("PATCH", "/api/v1/projects/{project}/members/{membership}/", 200, MANAGERS, body={"role": "reviewer"}),
     Row("DELETE", "/api/v1/projects/{project}/members/{membership}/", 204, MANAGERS),
+    Row("GET", "/api/v1/projects/{project}/audit/", 200, MANAGERS),
     Row("GET", "/api/v1/projects/{project}/labels/", 200, ALL),
     Row("POST", "/api/v1/projects/{project}/labels/", 201, MANAGERS, body={"name": "Extra", "kind": "point"}),
     Row("GET", "/api/v1/labels/{label}/", 200, ALL),
