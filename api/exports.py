@@ -54,6 +54,18 @@ class ExportIn(serializers.Serializer):
     options = serializers.JSONField(required=False, default=dict)
 
 
+def _audit_export(request: Request, action: str, job: ExportJob, detail: dict) -> None:
+    audit_record(
+        actor=request.user,
+        action=action,
+        project_id=job.project_id,
+        target_type="export",
+        target_id=job.pk,
+        request=request._request,
+        detail=detail,
+    )
+
+
 class ExportListView(ListAPIView):
     """A project's export jobs; request a new one."""
 
@@ -71,15 +83,7 @@ class ExportListView(ListAPIView):
         data = ExportIn(data=request.data)
         data.is_valid(raise_exception=True)
         job = services.export_request(project=project, user=request.user, **data.validated_data)
-        audit_record(
-            actor=request.user,
-            action=AuditAction.EXPORT_REQUEST,
-            project_id=project.pk,
-            target_type="export",
-            target_id=job.pk,
-            request=request._request,
-            detail={"format": job.format, "options": job.options},
-        )
+        _audit_export(request, AuditAction.EXPORT_REQUEST, job, {"format": job.format, "options": job.options})
         job.refresh_from_db()
         return Response(ExportOut(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
@@ -108,13 +112,5 @@ class ExportDownloadView(APIView):
             content_type="application/zip",
         )
         response["Digest"] = f"sha-256={job.sha256}"
-        audit_record(
-            actor=request.user,
-            action=AuditAction.EXPORT_DOWNLOAD,
-            project_id=job.project_id,
-            target_type="export",
-            target_id=job.pk,
-            request=request._request,
-            detail={"sha256": job.sha256},
-        )
+        _audit_export(request, AuditAction.EXPORT_DOWNLOAD, job, {"sha256": job.sha256})
         return response

@@ -16,7 +16,7 @@ from annotator.accounts.models import Membership, Role
 from annotator.accounts.policies import Action
 from annotator.annotations.models import Annotation
 from annotator.audit.models import AuditAction
-from annotator.audit.services import audit_record
+from annotator.audit.services import audit_member
 from annotator.core.errors import NotFound, PermissionDenied
 from annotator.imaging.models import Image
 from annotator.projects import services
@@ -101,15 +101,7 @@ class ProjectDetailView(APIView):
 
 
 def _audit_member(request: Request, action: str, member: Membership, **detail: str) -> None:
-    audit_record(
-        actor=request.user,
-        action=action,
-        project_id=member.project_id,
-        target_type="member",
-        target_id=member.user_id,
-        request=request._request,
-        detail={"user": member.user.get_username(), **detail},
-    )
+    audit_member(actor=request.user, action=action, member=member, request=request._request, **detail)
 
 
 class MemberOut(serializers.ModelSerializer):

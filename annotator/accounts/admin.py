@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from annotator.accounts.models import Membership
 from annotator.accounts.tokens import token_revoke
 from annotator.audit.models import AuditAction
-from annotator.audit.services import audit_record
+from annotator.audit.services import audit_member
 
 User = get_user_model()
 # Fields only a superuser may change: flipping any of them is a privilege escalation.
@@ -36,15 +36,7 @@ class MembershipAdmin(admin.ModelAdmin):
         self._audit(request, AuditAction.MEMBER_REMOVE, obj, role=obj.role)
 
     def _audit(self, request: HttpRequest, action: str, obj: Membership, **detail: str) -> None:
-        audit_record(
-            actor=request.user,
-            action=action,
-            project_id=obj.project_id,
-            target_type="member",
-            target_id=obj.user_id,
-            request=request,
-            detail={"user": obj.user.get_username(), "via": "admin", **detail},
-        )
+        audit_member(actor=request.user, action=action, member=obj, request=request, via="admin", **detail)
 
 
 class GuardedUserAdmin(UserAdmin):

@@ -53,3 +53,16 @@ def audit_image_view(*, actor: Any, image: Any, request: HttpRequest, what: str)
             request=request,
             detail={"via": what},
         )
+
+
+def audit_member(*, actor: Any, action: str, member: Any, request: HttpRequest, **detail: str) -> AuditEvent:
+    """Record a membership change (added, role changed, removed) of member.user in member.project."""
+    return audit_record(
+        actor=actor,
+        action=action,
+        project_id=member.project_id,
+        target_type="member",
+        target_id=member.user_id,
+        request=request,
+        detail={"user": member.user.get_username(), **detail},
+    )
