@@ -8,7 +8,7 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint worker schema clean
+.PHONY: run test setup lint deploy-check worker schema clean
 
 $(PY_STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
@@ -42,10 +42,15 @@ lint: $(PY_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: setup lint
+test: setup lint deploy-check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	cd frontend && npm test
 	$(BIN)/python -m pytest tests
+
+# Django's deployment checks under production settings; warnings left on purpose are listed in docs/deploy.md.
+deploy-check: $(PY_STAMP)
+	DEBUG=0 SECRET_KEY=deploy-check-$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n') ALLOWED_HOSTS=annotator.example.org \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 schema: $(PY_STAMP)
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml

@@ -52,10 +52,12 @@ INSTALLED_APPS = [
     "annotator.annotations",
     "annotator.exports",
     "annotator.uploads",
+    "annotator.audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "annotator.core.headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -93,9 +95,21 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# API tokens expire this many days after they were issued (0: never); logout and password changes revoke them.
+ANNOTATOR_TOKEN_MAX_AGE_DAYS = int(os.environ.get("ANNOTATOR_TOKEN_MAX_AGE_DAYS", 30))
+# Failed logins (API token, browser, admin) allowed per account and per client address in one window.
+ANNOTATOR_LOGIN_WINDOW_SECONDS = int(os.environ.get("ANNOTATOR_LOGIN_WINDOW_SECONDS", 15 * 60))
+ANNOTATOR_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("ANNOTATOR_LOGIN_FAILURES_PER_ACCOUNT", 10))
+ANNOTATOR_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("ANNOTATOR_LOGIN_FAILURES_PER_ADDRESS", 50))
+# Proxies (IPs or CIDRs) whose X-Forwarded-For is believed; from anyone else the header is ignored.
+ANNOTATOR_TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+# The audit log records one image view per user and image in this many seconds (not every tile or frame).
+ANNOTATOR_AUDIT_VIEW_WINDOW = int(os.environ.get("ANNOTATOR_AUDIT_VIEW_WINDOW", 10 * 60))
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -154,9 +168,21 @@ CELERY_BEAT_SCHEDULE = {
 # Redis re-delivers unacknowledged tasks after this; it must outlast the longest task (acks_late).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 5 * 60 * 60}
 
+# One cache for every process (login limits, throttles): Redis when there is one, else this process's memory.
+CACHE_URL = os.environ.get("CACHE_URL") or (CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "annotator"}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+    # This process's memory: for the per-user request throttle, whose history would cost a round trip per request.
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"},
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "annotator.accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -165,10 +191,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonRateThrottle", "api.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON", "60/minute"),
         "user": os.environ.get("THROTTLE_USER", "100000/hour"),
@@ -195,8 +218,29 @@ LOGGING = {
     "loggers": {"pyvips": {"level": "WARNING"}},
 }
 
+# Scripts only from this origin and never inline (app, admin, API docs); styles may be inline (OpenSeadragon,
+# the admin); tiles may arrive as blob:/data: images.
+CONTENT_SECURITY_POLICY = os.environ.get(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'",
+)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Without DEBUG: HTTPS only (redirect, HSTS, secure cookies) unless PLAIN_HTTP=1 for a plain-http deployment
+# (a laptop, a closed network); each part can also be turned off alone.
+PLAIN_HTTP = env_bool("PLAIN_HTTP", False)
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
-    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
-    if env_bool("TRUST_X_FORWARDED_PROTO", False):  # only behind a proxy that sets it
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not PLAIN_HTTP)
+    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not PLAIN_HTTP)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not PLAIN_HTTP)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # health checks probe plain http inside the network
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 0 if PLAIN_HTTP else 365 * 24 * 60 * 60))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:  # preloading is a commitment to browser vendors: docs/deploy.md
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+if env_bool("TRUST_X_FORWARDED_PROTO", False):  # only behind a proxy that sets it: X-Forwarded-Proto: https is secure
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

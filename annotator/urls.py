@@ -5,12 +5,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from annotator.accounts.forms import GuardedAdminAuthenticationForm
+from annotator.accounts.views import LoginView
 from annotator.core.views import app_shell, health
+
+admin.site.login_form = GuardedAdminAuthenticationForm
 
 urlpatterns = [
     path("", app_shell, name="app"),
     path("healthz", health, name="health"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

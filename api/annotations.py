@@ -59,13 +59,18 @@ def etag(annotation: Annotation) -> str:
     return f'"{annotation.version}"'
 
 
-def expected_version(request: Request) -> int:
-    """The version named by If-Match; 428 when missing, 412-worthy garbage counts as version -1."""
+def expected_version(request: Request) -> int | None:
+    """The version named by If-Match; None for `*` (any current version, RFC 9110); 428 when missing.
+
+    Garbage counts as version -1, which never matches (412).
+    """
     raw = request.headers.get("If-Match")
     if not raw:
         raise PreconditionRequired(
             "Send If-Match with the annotation's ETag (its version) so no edit is lost.",
         )
+    if raw.strip() == "*":
+        return None
     value = raw.strip().removeprefix("W/").strip('"')
     return int(value) if value.isdigit() else -1
 
@@ -220,5 +225,8 @@ class AnnotationHistoryView(ListAPIView):
         first = Revision.objects.filter(annotation_id=annotation_id).order_by("id").first()
         if first is None:
             raise NotFound("No annotation with this id.")
-        image_for(self.request.user, first.image_id)
+        try:
+            image_for(self.request.user, first.image_id)
+        except NotFound:  # the same answer as for an id that never existed
+            raise NotFound("No annotation with this id.") from None
         return Revision.objects.filter(annotation_id=annotation_id).select_related("actor")

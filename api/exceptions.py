@@ -21,6 +21,7 @@ _STATUS = {
     errors.Conflict: status.HTTP_409_CONFLICT,
     errors.PreconditionFailed: status.HTTP_412_PRECONDITION_FAILED,
     errors.PreconditionRequired: status.HTTP_428_PRECONDITION_REQUIRED,
+    errors.TooManyAttempts: status.HTTP_429_TOO_MANY_REQUESTS,
 }
 
 
@@ -43,8 +44,11 @@ def error_body(detail: str, code: str, field_errors: dict | None = None) -> dict
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Map domain errors and DRF errors to the documented error body."""
     if isinstance(exc, errors.AnnotatorError):
-        code = _STATUS.get(type(exc), status.HTTP_400_BAD_REQUEST)
-        return Response({**error_body(exc.detail, exc.code, exc.errors), **exc.extra}, status=code)
+        code = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), status.HTTP_400_BAD_REQUEST)
+        response = Response({**error_body(exc.detail, exc.code, exc.errors), **exc.extra}, status=code)
+        if isinstance(exc, errors.TooManyAttempts):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)

@@ -13,6 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotator.accounts.policies import Action
+from annotator.audit.models import AuditAction
+from annotator.audit.services import audit_record
 from annotator.core.errors import Conflict
 from annotator.exports import services
 from annotator.exports.models import ExportJob, ExportStatus
@@ -52,6 +54,18 @@ class ExportIn(serializers.Serializer):
     options = serializers.JSONField(required=False, default=dict)
 
 
+def _audit_export(request: Request, action: str, job: ExportJob, detail: dict) -> None:
+    audit_record(
+        actor=request.user,
+        action=action,
+        project_id=job.project_id,
+        target_type="export",
+        target_id=job.pk,
+        request=request._request,
+        detail=detail,
+    )
+
+
 class ExportListView(ListAPIView):
     """A project's export jobs; request a new one."""
 
@@ -69,6 +83,7 @@ class ExportListView(ListAPIView):
         data = ExportIn(data=request.data)
         data.is_valid(raise_exception=True)
         job = services.export_request(project=project, user=request.user, **data.validated_data)
+        _audit_export(request, AuditAction.EXPORT_REQUEST, job, {"format": job.format, "options": job.options})
         job.refresh_from_db()
         return Response(ExportOut(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
@@ -97,4 +112,5 @@ class ExportDownloadView(APIView):
             content_type="application/zip",
         )
         response["Digest"] = f"sha-256={job.sha256}"
+        _audit_export(request, AuditAction.EXPORT_DOWNLOAD, job, {"sha256": job.sha256})
         return response

@@ -9,6 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotator.accounts.policies import Action
+from annotator.audit.models import AuditAction
+from annotator.audit.services import audit_record
 from annotator.imaging import services
 from annotator.imaging.models import Image
 from api.access import image_for
@@ -22,6 +24,14 @@ class ReleaseView(APIView):
     def post(self, request: Request, image_id: int) -> Response:
         image = image_for(request.user, image_id, Action.MANAGE)
         released = services.image_release(image_id=image.pk, user=request.user)
+        audit_record(
+            actor=request.user,
+            action=AuditAction.IMAGE_RELEASE,
+            project_id=image.project_id,
+            target_type="image",
+            target_id=image.pk,
+            request=request._request,
+        )
         return Response(ImageOut(released, context={"request": request}).data)
 
 

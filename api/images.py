@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotator.accounts.policies import Action, sees_held, sees_only_assigned
+from annotator.audit.services import audit_image_view
 from annotator.core.errors import NotFound, ValidationFailed
 from annotator.imaging import render, services
 from annotator.imaging.models import Image, ImageKind, ImageStatus, WorkflowState
@@ -280,6 +281,7 @@ class DziView(APIView):
     @extend_schema(parameters=[VERSION], responses={(200, "application/xml"): OpenApiTypes.STR})
     def get(self, request: Request, image_id: int) -> HttpResponse:
         image = _ready(request, image_id)
+        audit_image_view(actor=request.user, image=image, request=request._request, what="dzi")
         pyramid = _pyramid(image, 0)
         body = deepzoom.dzi_xml(pyramid.grid, pyramid.tile_format)
         return _cached(request, _etag(image, "dzi"), lambda: _bytes(body, "application/xml"), image)
@@ -328,6 +330,7 @@ class FramesView(APIView):
         if frame >= image.frames:
             raise NotFound(f"The image has {image.frames} frame(s), numbered from 0.", code="no_frame")
         raw = request.query_params.get("raw", "0") in ("1", "true")
+        audit_image_view(actor=request.user, image=image, request=request._request, what="frame")
         etag = _etag(image, "frame", frame, "raw" if raw else "png")
         return _cached(request, etag, lambda: _frame_response(image, frame, raw=raw), image)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from drf_spectacular.utils import extend_schema
@@ -16,7 +15,9 @@ from rest_framework.views import APIView
 from annotator.accounts.models import Membership, Role
 from annotator.accounts.policies import Action
 from annotator.annotations.models import Annotation
-from annotator.core.errors import NotFound, PermissionDenied, ValidationFailed
+from annotator.audit.models import AuditAction
+from annotator.audit.services import audit_member
+from annotator.core.errors import NotFound, PermissionDenied
 from annotator.imaging.models import Image
 from annotator.projects import services
 from annotator.projects.models import Label, LabelKind, Project
@@ -99,6 +100,10 @@ class ProjectDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _audit_member(request: Request, action: str, member: Membership, **detail: str) -> None:
+    audit_member(actor=request.user, action=action, member=member, request=request._request, **detail)
+
+
 class MemberOut(serializers.ModelSerializer):
     user = UserBrief(read_only=True)
 
@@ -113,12 +118,7 @@ class MemberIn(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
     def validate(self, attrs: dict) -> dict:
-        if "user" in attrs and "username" not in attrs:
-            user = get_user_model().objects.filter(pk=attrs["user"]).first()
-            if user is None:
-                raise serializers.ValidationError({"user": ["no such user"]})
-            attrs["username"] = user.get_username()
-        if "username" not in attrs:
+        if "username" not in attrs and "user" not in attrs:
             raise serializers.ValidationError({"username": ["give username or user"]})
         return attrs
 
@@ -140,8 +140,13 @@ class MemberListView(ListAPIView):
         data = MemberIn(data=request.data)
         data.is_valid(raise_exception=True)
         member = services.member_add(
-            project=project, username=data.validated_data["username"], role=data.validated_data["role"]
+            project=project,
+            actor=request.user,
+            role=data.validated_data["role"],
+            username=data.validated_data.get("username"),
+            user_id=data.validated_data.get("user") if "username" not in data.validated_data else None,
         )
+        _audit_member(request, AuditAction.MEMBER_ADD, member, role=member.role)
         return Response(MemberOut(member).data, status=status.HTTP_201_CREATED)
 
 
@@ -191,17 +196,7 @@ class LabelDetailView(APIView):
         label = label_for(request.user, label_id, Action.MANAGE)
         data = LabelIn(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        changes = dict(data.validated_data)
-        if "kind" in changes and changes["kind"] != label.kind and label.annotations.exists():
-            raise ValidationFailed("The kind of a label in use cannot change.", errors={"kind": ["label in use"]})
-        if "attributes" in changes:
-            changes["attributes"] = services.validate_label_attributes(changes["attributes"])
-        if "color" in changes and not services.COLOR_RE.match(changes["color"]):
-            raise ValidationFailed("Colour must look like #rrggbb.", errors={"color": ["expected #rrggbb"]})
-        for name, value in changes.items():
-            setattr(label, name, value or None if name == "hotkey" else value)
-        label.save()
-        return Response(LabelOut(label).data)
+        return Response(LabelOut(services.label_update(label=label, changes=dict(data.validated_data))).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, label_id: int) -> Response:
@@ -228,10 +223,14 @@ class MemberDetailView(APIView):
         member = self._member(request, project_id, member_id)
         data = MemberPatchIn(data=request.data)
         data.is_valid(raise_exception=True)
+        before = member.role
         services.member_set_role(member=member, role=data.validated_data["role"], actor=request.user)
+        _audit_member(request, AuditAction.ROLE_CHANGE, member, role=member.role, previous=before)
         return Response(MemberOut(member).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, project_id: int, member_id: int) -> Response:
-        services.member_remove(member=self._member(request, project_id, member_id), actor=request.user)
+        member = self._member(request, project_id, member_id)
+        services.member_remove(member=member, actor=request.user)
+        _audit_member(request, AuditAction.MEMBER_REMOVE, member, role=member.role)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from api import annotations, auth, exports, image_actions, images, projects, uploads, versions, workflow
+from api import annotations, audit, auth, exports, image_actions, images, projects, uploads, versions, workflow
 
 
 class TileFormatConverter:
@@ -33,6 +33,7 @@ register_converter(IdConverter, "id")
 urlpatterns = [
     path("auth/token/", auth.TokenView.as_view(), name="auth-token"),
     path("auth/me/", auth.MeView.as_view(), name="auth-me"),
+    path("auth/logout/", auth.LogoutView.as_view(), name="auth-logout"),
     path("projects/", projects.ProjectListView.as_view(), name="project-list"),
     path("projects/<id:project_id>/", projects.ProjectDetailView.as_view(), name="project-detail"),
     path("projects/<id:project_id>/members/", projects.MemberListView.as_view(), name="member-list"),
@@ -41,6 +42,7 @@ urlpatterns = [
         projects.MemberDetailView.as_view(),
         name="member-detail",
     ),
+    path("projects/<id:project_id>/audit/", audit.AuditListView.as_view(), name="project-audit"),
     path("projects/<id:project_id>/labels/", projects.LabelListView.as_view(), name="label-list"),
     path("labels/<id:label_id>/", projects.LabelDetailView.as_view(), name="label-detail"),
     path("projects/<id:project_id>/images/", images.ImageListView.as_view(), name="image-list"),

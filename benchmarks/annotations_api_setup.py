@@ -57,7 +57,7 @@ def polygon(rng: random.Random, points: int, width: int = WIDTH, height: int = H
 
 def main(out: Path, clients: int, dense_count: int, seed: int) -> None:
     users = get_user_model().objects
-    owner = users.create_user("bench-owner", password=None)
+    owner = users.create_user("bench-owner", password=None, is_staff=True)  # staff may add anyone
     project = project_create(creator=owner, name="Annotations API benchmark")
     schema = [{"name": "reviewed", "type": "bool"}, {"name": "grade", "type": "choice", "choices": ["1", "2", "3"]}]
     bbox = label_create(project=project, name="lesion box", kind=LabelKind.BBOX, color="#00ff00", attributes=schema)
@@ -68,7 +68,7 @@ def main(out: Path, clients: int, dense_count: int, seed: int) -> None:
     tokens = []
     for i in range(clients):
         user = users.create_user(f"bench-annotator-{i:02d}", password=None)
-        member_add(project=project, username=user.username, role=Role.ANNOTATOR)
+        member_add(project=project, actor=owner, username=user.username, role=Role.ANNOTATOR)
         tokens.append(Token.objects.create(user=user).key)
 
     def ready_image(name: str) -> Image:

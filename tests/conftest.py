@@ -38,6 +38,25 @@ def _isolated_media(media_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
     settings.ANNOTATOR_UPLOAD_DIR = tmp_path_factory.getbasetemp() / "uploads"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Login limits and throttles start empty for each test (only our keys: the broker shares the Redis db)."""
+    from django.core.cache import cache
+
+    def clear() -> None:
+        if hasattr(cache, "_cache") and hasattr(cache._cache, "get_client"):
+            client = cache._cache.get_client(write=True)
+            keys = list(client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*", count=1000))
+            if keys:
+                client.delete(*keys)
+        else:
+            cache.clear()
+
+    clear()
+    yield
+    clear()
+
+
 @pytest.fixture
 def make_user(db: None) -> Callable[..., object]:
     def make(username: str = "alice", **extra: object) -> object:

@@ -34,3 +34,28 @@ def role_in(user: AbstractBaseUser | AnonymousUser, project_id: int) -> str | No
     if getattr(user, "is_superuser", False):
         return Role.OWNER
     return Membership.objects.filter(user_id=user.pk, project_id=project_id).values_list("role", flat=True).first()
+
+
+def user_addable_by(
+    *, actor: AbstractBaseUser, username: str | None = None, user_id: int | None = None
+) -> AbstractBaseUser | None:
+    """The active user the actor may add to a project, or None (unknown and not addable look the same).
+
+    The rule: staff may add anyone; others may add people they already share a project with. Only a
+    superuser may add a superuser.
+    """
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True)
+    if username is not None:
+        users = users.filter(username=username)
+    elif user_id is not None:
+        users = users.filter(pk=user_id)
+    else:
+        return None
+    if not actor.is_superuser:
+        users = users.filter(is_superuser=False)
+    if not actor.is_staff and not actor.is_superuser:
+        shared = Membership.objects.filter(user_id=actor.pk).values("project_id")
+        users = users.filter(memberships__project_id__in=shared).distinct()
+    return users.first()

@@ -97,7 +97,7 @@ def _stale(current: Annotation, expected_version: int) -> PreconditionFailed:
     )
 
 
-def _lock(annotation_id: int, expected_version: int, loaded: Annotation | None = None) -> Annotation:
+def _lock(annotation_id: int, expected_version: int | None, loaded: Annotation | None = None) -> Annotation:
     """The annotation, its row locked until commit, if its version is the expected one (else 412).
 
     `loaded` (with image and label, as the view's access check read it) is used as it is when the
@@ -109,7 +109,7 @@ def _lock(annotation_id: int, expected_version: int, loaded: Annotation | None =
         if version is None:
             raise NotFound("No annotation with this id.")
         if version == loaded.version:  # nobody changed it since it was loaded: it is current
-            if version != expected_version:
+            if expected_version is not None and version != expected_version:
                 raise _stale(loaded, expected_version)
             return loaded
     # of=("self",): lock only the annotation, not its image and label rows (which serialised all writers)
@@ -118,7 +118,7 @@ def _lock(annotation_id: int, expected_version: int, loaded: Annotation | None =
     ).first()
     if current is None:
         raise NotFound("No annotation with this id.")
-    if current.version != expected_version:
+    if expected_version is not None and current.version != expected_version:
         raise _stale(current, expected_version)
     return current
 
@@ -144,7 +144,7 @@ def annotation_update(
     *,
     annotation_id: int,
     actor: AbstractBaseUser | None,
-    expected_version: int,
+    expected_version: int | None,
     changes: dict[str, Any],
     role: str | None = None,
     loaded: Annotation | None = None,
@@ -163,7 +163,7 @@ def annotation_delete(
     *,
     annotation_id: int,
     actor: AbstractBaseUser | None,
-    expected_version: int,
+    expected_version: int | None,
     role: str | None = None,
     loaded: Annotation | None = None,
 ) -> None:

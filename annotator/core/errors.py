@@ -69,3 +69,13 @@ class Gone(AnnotatorError):
     """The object existed but can no longer be used (expired, aborted, finished)."""
 
     code = "gone"
+
+
+class TooManyAttempts(AnnotatorError):
+    """Too many failed logins for an account or from an address; `retry_after` in seconds."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, detail: str, *, retry_after: int):
+        super().__init__(detail)
+        self.retry_after = retry_after

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from annotator.accounts.models import Membership, Role
 from annotator.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -25,13 +24,25 @@ def project_create(*, creator: AbstractBaseUser, name: str, description: str = "
     return project
 
 
-def member_add(*, project: Project, username: str, role: str) -> Membership:
-    """Add a user to a project with a role."""
-    user = get_user_model().objects.filter(username=username).first()
+def member_add(
+    *, project: Project, actor: AbstractBaseUser, role: str, username: str | None = None, user_id: int | None = None
+) -> Membership:
+    """Add a user the actor may add (accounts/selectors.user_addable_by) to a project with a role.
+
+    Unknown users and users the actor may not add get the same answer, so nobody learns which names exist.
+    """
+    from annotator.accounts.selectors import user_addable_by
+
+    user = user_addable_by(actor=actor, username=username, user_id=user_id)
     if user is None:
-        raise ValidationFailed(f"No user named {username!r}.", errors={"username": ["no such user"]})
+        named = repr(username) if username is not None else f"with id {user_id}"
+        raise ValidationFailed(
+            f"No user {named} that you can add: they must share a project with you (or ask an administrator).",
+            code="unknown_user",
+            errors={"user" if username is None else "username": ["no user you can add"]},
+        )
     if Membership.objects.filter(project=project, user=user).exists():
-        raise Conflict(f"{username} is already a member of this project.", code="already_member")
+        raise Conflict(f"{user.get_username()} is already a member of this project.", code="already_member")
     return Membership.objects.create(project=project, user=user, role=role)
 
 
@@ -46,6 +57,8 @@ def member_set_role(*, member: Membership, role: str, actor: AbstractBaseUser) -
 
     if Role.OWNER in (role, member.role) and role_in(actor, member.project_id) != Role.OWNER:
         raise PermissionDenied("Only an owner can grant or take away ownership.")
+    if role == Role.OWNER and member.user.is_superuser and not actor.is_superuser:
+        raise PermissionDenied("Only a superuser can make a superuser an owner.")
     if role != Role.OWNER and not _keeps_an_owner(member):
         raise Conflict("A project needs at least one owner.", code="last_owner")
     member.role = role
@@ -120,6 +133,30 @@ def label_create(
         hotkey=hotkey or None,
         attributes=validate_label_attributes(attributes),
     )
+
+
+def label_update(*, label: Label, changes: dict[str, Any]) -> Label:
+    """Change a label's name, colour, kind (only while unused), hotkey or attribute schema."""
+    if "kind" in changes and changes["kind"] != label.kind and label.annotations.exists():
+        raise ValidationFailed("The kind of a label in use cannot change.", errors={"kind": ["label in use"]})
+    if "attributes" in changes:
+        changes["attributes"] = validate_label_attributes(changes["attributes"])
+    if "color" in changes and not COLOR_RE.match(changes["color"]):
+        raise ValidationFailed("Colour must look like #rrggbb.", errors={"color": ["expected #rrggbb"]})
+    duplicate = Conflict(f"This project already has a label named {changes.get('name')!r}.", code="duplicate_label")
+    if (
+        "name" in changes
+        and Label.objects.filter(project_id=label.project_id, name=changes["name"]).exclude(pk=label.pk).exists()
+    ):
+        raise duplicate
+    for name, value in changes.items():
+        setattr(label, name, value or None if name == "hotkey" else value)
+    try:
+        with transaction.atomic():
+            label.save()
+    except IntegrityError:  # renamed concurrently to the same name
+        raise duplicate from None
+    return label
 
 
 def label_delete(*, label: Label) -> None:

@@ -46,6 +46,7 @@ BOX = {"x": 1, "y": 1, "w": 5, "h": 5}
 
 TABLE: tuple[Row, ...] = (
     Row("GET", "/api/v1/auth/me/", 200, ALL, foreign=False),
+    Row("POST", "/api/v1/auth/logout/", 204, ALL, foreign=False),
     Row("GET", "/api/v1/projects/", 200, ALL, foreign=False),
     Row("POST", "/api/v1/projects/", 201, ALL, body={"name": "New"}, foreign=False),
     Row("GET", "/api/v1/projects/{project}/", 200, ALL),
@@ -55,6 +56,7 @@ TABLE: tuple[Row, ...] = (
     Row("POST", "/api/v1/projects/{project}/members/", 201, MANAGERS, body={"username": "newbie", "role": "viewer"}),
     Row("PATCH", "/api/v1/projects/{project}/members/{membership}/", 200, MANAGERS, body={"role": "reviewer"}),
     Row("DELETE", "/api/v1/projects/{project}/members/{membership}/", 204, MANAGERS),
+    Row("GET", "/api/v1/projects/{project}/audit/", 200, MANAGERS),
     Row("GET", "/api/v1/projects/{project}/labels/", 200, ALL),
     Row("POST", "/api/v1/projects/{project}/labels/", 201, MANAGERS, body={"name": "Extra", "kind": "point"}),
     Row("GET", "/api/v1/labels/{label}/", 200, ALL),

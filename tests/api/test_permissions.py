@@ -103,7 +103,9 @@ def worlds(db: None, tiled_template: Path) -> tuple[dict[str, Any], dict[str, An
         if role != "owner":
             callers[role] = users.create_user(f"role-{role}")
             Membership.objects.create(project_id=own["project"], user=callers[role], role=role)
-    users.create_user("newbie")
+    # Who may be added: someone the callers already share a project with.
+    lobby = project_create(creator=users.create_user("newbie"), name="lobby")
+    Membership.objects.bulk_create(Membership(project=lobby, user=user, role="viewer") for user in callers.values())
     foreign = _world("foreign", users.create_user("outsider"), tiled_template)
     return own, foreign, callers
 

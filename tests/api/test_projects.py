@@ -2,6 +2,7 @@
 
 from annotator.accounts.models import Membership
 from annotator.projects.models import Project
+from annotator.projects.services import project_create
 
 
 def test_create_project_makes_the_creator_owner(make_user, client_for) -> None:
@@ -61,7 +62,9 @@ def test_label_validation_and_in_use_conflict(project: Project, owner, client_fo
 
 def test_members_add_change_and_last_owner_stays(project: Project, owner, make_user, client_for) -> None:
     client = client_for(owner)
-    make_user("dave")
+    dave = make_user("dave")
+    elsewhere = project_create(creator=dave, name="Elsewhere")
+    Membership.objects.create(project=elsewhere, user=owner, role="viewer")
     added = client.post(
         f"/api/v1/projects/{project.pk}/members/", {"username": "dave", "role": "annotator"}, format="json"
     )

@@ -38,9 +38,39 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
+# Runs before any page script (injected by the browser, so the policy does not apply to it).
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (event) => {
+  const what = event.blockedURI || 'inline';
+  window.__cspViolations.push(`${event.violatedDirective} blocked ${what} on ${location.pathname}`);
+});
+"""
+
+
+def csp_violations(page: object) -> list[str]:
+    """The Content-Security-Policy violations the current document reported so far."""
+    return page.evaluate("window.__cspViolations || []")  # type: ignore[attr-defined]
+
+
+def forget_csp_violations(page: object) -> None:
+    """For a test that provokes violations on purpose: they are not a failure."""
+    page.evaluate("window.__cspViolations = []")  # type: ignore[attr-defined]
+    page.csp_console.clear()  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 def page(browser: object) -> Iterator[object]:
+    """A page that fails its test when the Content-Security-Policy blocked anything, or logged that it did."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
+    context.add_init_script(RECORD_CSP_VIOLATIONS)
     page = context.new_page()
+    refused: list[str] = []
+    page.csp_console = refused
+    page.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
     yield page
+    seen = refused + (csp_violations(page) if not page.is_closed() else [])
     context.close()
+    assert seen == [], f"Content-Security-Policy violations: {seen}"

@@ -1,0 +1,1 @@
+"""The audit trail: who viewed, downloaded, exported, released and changed roles."""
