@@ -18,6 +18,7 @@ from storages.backends.s3 import S3Storage
 
 from annotator.core.storage.base import Store, StoreError
 
+SINGLE_REQUEST_BYTES = 16 * 1024 * 1024  # below this one PUT/GET; above, boto3's multipart transfers
 COMPLETE = ".complete"  # written in a fetched folder once every file below its prefix is here
 MISSING = {"404", "NoSuchKey", "NotFound"}
 
@@ -51,11 +52,15 @@ class S3Store(Store):
             raise StoreError(f"the object store cannot be reached ({what} {key}): {exc}") from exc
 
     def _keys_below(self, prefix: str) -> Iterator[str]:
+        for key, _ in self._objects_below(prefix):
+            yield key
+
+    def _objects_below(self, prefix: str) -> Iterator[tuple[str, int]]:
         paginator = self._client.get_paginator("list_objects_v2")
         try:
             for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
                 for item in page.get("Contents", []):
-                    yield item["Key"]
+                    yield item["Key"], int(item["Size"])
         except (ClientError, BotoCoreError) as exc:
             raise StoreError(f"the object store cannot list {prefix}: {exc}") from exc
 
@@ -74,7 +79,11 @@ class S3Store(Store):
         for file in files:
             key = self.key(file)
             try:
-                self._client.upload_file(str(file), self.bucket, key)
+                if file.stat().st_size <= SINGLE_REQUEST_BYTES:  # one PUT: half the time of a transfer for small files
+                    with file.open("rb") as body:
+                        self._client.put_object(Bucket=self.bucket, Key=key, Body=body)
+                else:
+                    self._client.upload_file(str(file), self.bucket, key)
             except (ClientError, BotoCoreError) as exc:
                 raise StoreError(f"the object store refused {key}: {exc}") from exc
 
@@ -82,27 +91,38 @@ class S3Store(Store):
         if path.is_file() or (path / COMPLETE).is_file():
             return path
         key = self.key(path)
-        if self._head(key) is not None:
-            self._download(key, path)
+        head = self._head(key)
+        if head is not None:
+            self._download(key, path, int(head["ContentLength"]))
             return path
-        keys = list(self._keys_below(key + "/"))
-        for child in keys:
+        children = list(self._objects_below(key + "/"))
+        for child, size in children:
             target = self.root / child
             if not target.is_file():
-                self._download(child, target)
-        if keys:
+                self._download(child, target, size)
+        if children:
             (path / COMPLETE).touch()
         return path
 
-    def _download(self, key: str, target: Path) -> None:
+    def _download(self, key: str, target: Path, size: int) -> None:
         """Download to a private name, then rename: readers never see a half-written file."""
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}-")
-        os.close(fd)
         try:
-            self._call("download", key, self._client.download_file, Key=key, Filename=partial)
+            if size <= SINGLE_REQUEST_BYTES:
+                body = self._call("download", key, self._client.get_object, Key=key)["Body"]
+                with os.fdopen(fd, "wb") as out:
+                    fd = -1
+                    for chunk in body.iter_chunks(1024 * 1024):
+                        out.write(chunk)
+            else:
+                os.close(fd)
+                fd = -1
+                self._call("download", key, self._client.download_file, Key=key, Filename=partial)
             os.replace(partial, target)
         finally:
+            if fd >= 0:
+                os.close(fd)
             Path(partial).unlink(missing_ok=True)
 
     def _head(self, key: str) -> dict[str, Any] | None:
