@@ -46,6 +46,8 @@ test: setup lint deploy-check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	cd frontend && npm test
 	$(BIN)/python -m pytest tests
+	# the same storage paths against a live S3 server (SeaweedFS, started by the tests on loopback)
+	ANNOTATOR_TEST_S3=1 $(BIN)/python -m pytest tests -m "s3 or storage" -p no:cacheprovider
 
 # Django's deployment checks under production settings; warnings left on purpose are listed in docs/deploy.md.
 deploy-check: $(PY_STAMP)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import QuerySet
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -16,6 +18,7 @@ from annotator.accounts.policies import Action
 from annotator.audit.models import AuditAction
 from annotator.audit.services import audit_record
 from annotator.core.errors import Conflict
+from annotator.core.storage import store
 from annotator.exports import services
 from annotator.exports.models import ExportJob, ExportStatus
 from api.access import export_for, project_for
@@ -97,20 +100,31 @@ class ExportDetailView(APIView):
 
 
 class ExportDownloadView(APIView):
-    """The export's zip, streamed."""
+    """The export's zip, streamed (or, with an object store and presigned redirects on, a redirect to it)."""
 
-    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
-    def get(self, request: Request, export_id: int) -> FileResponse:
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY, 302: None})
+    def get(self, request: Request, export_id: int) -> HttpResponseBase:
         job = export_for(request.user, export_id)
         path = services.export_zip_path(job)
-        if job.status != ExportStatus.DONE or not path.is_file():
+        files = store()
+        if job.status != ExportStatus.DONE or not files.exists(path):
             raise Conflict(f"The export is {job.status}; nothing to download yet.", code="export_not_ready")
-        response = FileResponse(
-            open(path, "rb"),  # noqa: SIM115 (Django closes it after streaming)
-            as_attachment=True,
-            filename=f"project{job.project_id}-{job.format}-export{job.pk}.zip",
-            content_type="application/zip",
-        )
+        filename = f"project{job.project_id}-{job.format}-export{job.pk}.zip"
+        if files.remote and settings.ANNOTATOR_PRESIGNED_REDIRECTS:
+            url = files.url(path, expires=settings.ANNOTATOR_PRESIGNED_SECONDS, filename=filename)
+            if url:
+                return HttpResponseRedirect(url)
+        if files.remote:
+            response: HttpResponseBase = StreamingHttpResponse(files.iter_chunks(path), content_type="application/zip")
+            response["Content-Length"] = str(files.size(path))
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        else:
+            response = FileResponse(
+                open(path, "rb"),  # noqa: SIM115 (Django closes it after streaming)
+                as_attachment=True,
+                filename=filename,
+                content_type="application/zip",
+            )
         response["Digest"] = f"sha-256={job.sha256}"
         _audit_export(request, AuditAction.EXPORT_DOWNLOAD, job, {"sha256": job.sha256})
         return response

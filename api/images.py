@@ -8,8 +8,9 @@ from typing import Any
 
 import django_filters
 import pyvips
+from django.conf import settings
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpResponse, HttpResponseNotModified
+from django.http import FileResponse, HttpResponse, HttpResponseNotModified, HttpResponseRedirect
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
@@ -22,6 +23,7 @@ from rest_framework.views import APIView
 from annotator.accounts.policies import Action, sees_held, sees_only_assigned
 from annotator.audit.services import audit_image_view
 from annotator.core.errors import NotFound, ValidationFailed
+from annotator.core.storage import StoreError, store
 from annotator.imaging import render, services
 from annotator.imaging.models import Image, ImageKind, ImageStatus, WorkflowState
 from annotator.imaging.processing import original_path, thumbnail_path
@@ -264,15 +266,20 @@ class ThumbnailView(APIView):
     def get(self, request: Request, image_id: int) -> HttpResponse:
         image = _ready(request, image_id)
         path = thumbnail_path(image)
-        if not path.is_file():
-            raise NotFound("The thumbnail is missing; re-process the image.", code="missing_file")
         kind = "image/png" if path.suffix == ".png" else "image/jpeg"
-        return _cached(
-            request,
-            _etag(image, "thumb"),
-            lambda: FileResponse(open(path, "rb"), content_type=kind),
-            image,
-        )
+        files = store()
+        if files.remote and settings.ANNOTATOR_PRESIGNED_REDIRECTS:
+            url = files.url(path, expires=settings.ANNOTATOR_PRESIGNED_SECONDS, content_type=kind)
+            if url:
+                return HttpResponseRedirect(url)
+
+        def read() -> HttpResponse:
+            try:
+                return _bytes(files.read(path), kind)
+            except StoreError as exc:
+                raise NotFound("The thumbnail is missing; re-process the image.", code="missing_file") from exc
+
+        return _cached(request, _etag(image, "thumb"), read, image)
 
 
 class DziView(APIView):

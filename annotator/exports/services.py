@@ -13,7 +13,7 @@ from django.utils import timezone
 
 import annotator
 from annotator.core.errors import NotFound, ValidationFailed
-from annotator.core.storage import ensure_dir, export_dir
+from annotator.core.storage import ensure_dir, export_dir, image_dir, store
 from annotator.exports import package
 from annotator.exports.cohort import ImageFacts, image_facts, splits_summary
 from annotator.exports.models import ExportJob, ExportStatus
@@ -141,6 +141,8 @@ def export_run(*, job_id: int) -> None:
 def _build(job: ExportJob) -> tuple[str, int]:
     fmt = get_format(job.format)
     assert fmt is not None  # validated at request time
+    if fmt.needs or job.options.get("include_images"):
+        _fetch_originals(job.project_id)
     snap = _snapshot(job)
     seen = survey(snap)
     plan = plan_splits(seen.items, job.options.get("split"))
@@ -157,7 +159,30 @@ def _build(job: ExportJob) -> tuple[str, int]:
     out.close()
     final = export_zip_path(job)
     partial.replace(final)
-    return package.file_digest(final)
+    digest = package.file_digest(final)
+    _store_zip(job)
+    return digest
+
+
+def _fetch_originals(project_id: int) -> None:
+    """With an object store, bring the project's originals into this worker's scratch for formats that read them."""
+    from annotator.imaging.models import Image
+    from annotator.imaging.processing import original_path
+
+    if store().remote:
+        for image in Image.objects.filter(project_id=project_id).only("pk", "original_ext").iterator():
+            store().fetch(original_path(image))
+
+
+def _store_zip(job: ExportJob) -> None:
+    """Put the finished zip in the store and drop this worker's scratch copies (a no-op with local files)."""
+    files = store()
+    if not files.remote:
+        return
+    files.publish(export_zip_path(job))
+    files.release(export_dir(job.pk))
+    for image_id in job.project.images.values_list("pk", flat=True).iterator():
+        files.release(image_dir(image_id))
 
 
 def _snapshot(job: ExportJob) -> ProjectSnap:

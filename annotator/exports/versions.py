@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from annotator.core.errors import NotFound, ValidationFailed
-from annotator.core.storage import ensure_dir, version_dir
+from annotator.core.storage import ensure_dir, store, version_dir
 from annotator.exports import frozen
 from annotator.exports.models import DatasetVersion
 from annotator.exports.package import file_digest
@@ -77,6 +77,8 @@ def version_create(*, project: Project, user: AbstractBaseUser | None, name: Any
             frozen.freeze(snap, path)
             version.sha256, version.size = file_digest(path)
             version.save(update_fields=["sha256", "size"])
+            store().publish(path)  # with an object store: kept in the bucket, this copy dropped
+            store().release(path)
     except IntegrityError as exc:  # the same name created at the same moment by someone else
         raise ValidationFailed(
             f"The project already has a version named {name!r}.", errors={"name": ["taken"]}
@@ -96,7 +98,7 @@ def version_get(*, project_id: int, version_id: Any) -> DatasetVersion:
 
 def version_snapshot(*, version: DatasetVersion, only_accepted: bool = False) -> ProjectSnap:
     """The version's frozen snapshot, read back."""
-    return frozen.thaw(version_path(version), only_accepted=only_accepted)
+    return frozen.thaw(store().fetch(version_path(version)), only_accepted=only_accepted)
 
 
 def _annotation_rows(snap: ProjectSnap) -> dict[int, dict[str, Any]]:

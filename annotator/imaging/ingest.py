@@ -16,7 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from annotator.core.errors import RejectedFile
-from annotator.core.storage import ensure_dir, image_dir, remove_tree
+from annotator.core.storage import ensure_dir, image_dir, remove_tree, store
 from annotator.imaging import archive, mirax
 from annotator.imaging.dicom import read as dicom_read
 from annotator.imaging.dicom.burned_in import burned_in_risk
@@ -154,12 +154,8 @@ def _store_mirax(project: Project, user: AbstractBaseUser | None, item: Incoming
         image = _new_image(
             project, user, name=name, kind=ImageKind.SLIDE, original_ext=mirax.STORED_DIR, site=site[:100]
         )
-        folder = _fresh_folder(image.pk)
-        try:
+        with _new_original(image.pk) as folder:
             mirax.store(item.mirax, folder / mirax.STORED_DIR, key=project.pseudonym_key)
-        except Exception:
-            remove_tree(folder)
-            raise
         transaction.on_commit(lambda: enqueue(image.pk))
     return image
 
@@ -229,6 +225,19 @@ def _fresh_folder(image_id: int) -> Path:
     return ensure_dir(folder)
 
 
+@contextmanager
+def _new_original(image_id: int) -> Iterator[Path]:
+    """The working folder a new image's original is written into; stored when the block ends, gone if it fails."""
+    folder = _fresh_folder(image_id)
+    try:
+        yield folder
+        store().publish(folder)
+    except BaseException:
+        store().delete(folder)
+        raise
+    store().release(folder)  # with an object store, the worker fetches the original into its own scratch
+
+
 def _new_image(project: Project, user: AbstractBaseUser | None, **fields: Any) -> Image:
     return Image.objects.create(project=project, uploaded_by=user, **fields)
 
@@ -238,12 +247,8 @@ def _store_raster(
 ) -> Image:
     with transaction.atomic():
         image = _new_image(project, user, name=clean_name(item.name), kind=kind, original_ext=ext, site=site[:100])
-        folder = _fresh_folder(image.pk)
-        try:
+        with _new_original(image.pk) as folder:
             _store_stripped(item, folder / f"original.{ext}", ext)
-        except Exception:
-            remove_tree(folder)
-            raise
         transaction.on_commit(lambda: enqueue(image.pk))
     return image
 
@@ -294,15 +299,11 @@ def _store_dicom(project: Project, user: AbstractBaseUser | None, group: list[In
             original_ext=stored_as,
             frames=1 if slide else len(group) if series else dicom_read.frame_count(first),
         )
-        folder = _fresh_folder(image.pk)
-        try:
+        with _new_original(image.pk) as folder:
             if not series:
                 dicom_read.write_dataset(first, folder / "original.dcm")
             else:
                 _write_series(project, first, group, ensure_dir(folder / stored_as))
-        except Exception:
-            remove_tree(folder)
-            raise
         transaction.on_commit(lambda: enqueue(image.pk))
     return image
 

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from annotator.core.errors import RejectedFile
-from annotator.core.storage import image_dir
+from annotator.core.storage import image_dir, store
 from annotator.imaging.dicom.wsi import WSI_DIR
 from annotator.imaging.mirax import STORED_DIR as MIRAX_DIR
 from annotator.imaging.models import Image, ImageStatus
@@ -34,6 +34,9 @@ LEGACY = ("tiles_files", "tiles.dzi")  # the per-file layout of earlier versions
 FOLDER_EXTS = frozenset({SERIES_EXT, WSI_DIR, MIRAX_DIR})  # originals stored as a folder named like their ext
 
 
+THUMBNAIL = "thumbnail.jpg"
+
+
 def original_path(image: Image) -> Path:
     """Where an image's stored (de-identified) original lives: a file, or the folder of a DICOM series or slide."""
     if image.original_ext in FOLDER_EXTS:
@@ -44,7 +47,7 @@ def original_path(image: Image) -> Path:
 def thumbnail_path(image: Image) -> Path:
     """Where an image's thumbnail lives: a JPEG for every image (a preview, never read for diagnosis)."""
     folder = image_dir(image.pk)
-    current = folder / "thumbnail.jpg"
+    current = folder / THUMBNAIL
     legacy = folder / "thumbnail.png"  # versions before 2026-11-26 wrote PNG thumbnails of PNG-tiled images
     return legacy if not current.exists() and legacy.exists() else current
 
@@ -70,6 +73,8 @@ def image_process(*, image_id: int) -> None:
         logger.exception("image %s failed unexpectedly", image_id)
         _fail(image_id, "processing failed unexpectedly; an administrator can re-process it")
         raise
+    finally:
+        store().release(image_dir(image_id))  # with an object store: this worker's scratch copy is done with
 
 
 def _fail(image_id: int, detail: str) -> None:
@@ -77,18 +82,21 @@ def _fail(image_id: int, detail: str) -> None:
 
 
 def clear_derivatives(folder: Path) -> None:
-    """Remove everything processing or a tile request derived from the original."""
+    """Remove everything processing or a tile request derived from the original (stored copies too)."""
     container.remove(folder, pyramid.FRAME0)
     shutil.rmtree(folder / pyramid.FRAMES_DIR, ignore_errors=True)
     shutil.rmtree(folder / LEGACY[0], ignore_errors=True)
     for stale in (folder / LEGACY[1], folder / WORKING_COPY, *folder.glob("thumbnail.*")):
         stale.unlink(missing_ok=True)
+    if store().remote:
+        for path in (folder / pyramid.FRAMES_DIR, folder / THUMBNAIL):
+            store().delete(path)
 
 
 def _build_derivatives(image: Image) -> None:
     folder = image_dir(image.pk)
     clear_derivatives(folder)
-    with open_source(original_path(image), stored=image.metadata) as source:
+    with open_source(store().fetch(original_path(image)), stored=image.metadata) as source:
         source.check_size(settings.ANNOTATOR_MAX_IMAGE_PIXELS)
         facts = source.analyse()
         source.verify()
@@ -102,7 +110,8 @@ def _build_derivatives(image: Image) -> None:
         else:
             array = source.frame_array(shown)
             thumbnail = array if array is not None else source.frame_image(shown)
-        pyramid.write_thumbnail(thumbnail, folder / "thumbnail.jpg")
+        pyramid.write_thumbnail(thumbnail, folder / THUMBNAIL)
+    store().publish(folder / THUMBNAIL)  # the frame-0 pyramid published itself (container.write)
     metadata = {**(image.metadata or {}), **{key: value for key, value in facts.items() if value is not None}}
     held = metadata.get("hold_reason") and not metadata.get("released_by")  # burned-in text? a manager looks first
     Image.objects.filter(pk=image.pk).update(

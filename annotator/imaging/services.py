@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from annotator.core.errors import Conflict
-from annotator.core.storage import image_dir, remove_tree
+from annotator.core.storage import image_dir, store
 from annotator.imaging import ingest
 from annotator.imaging.ingest import UploadResult
 from annotator.imaging.models import Image, ImageStatus
@@ -61,7 +61,7 @@ def image_delete(*, image: Image) -> None:
     """Delete an image, its annotations and its files."""
     folder = image_dir(image.pk)
     image.delete()
-    transaction.on_commit(lambda: remove_tree(folder))
+    transaction.on_commit(lambda: store().delete(folder))
 
 
 def image_reprocess(*, image_id: int) -> None:

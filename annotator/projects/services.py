@@ -173,11 +173,11 @@ def label_delete(*, label: Label) -> None:
 def project_delete(*, project: Project) -> None:
     """Delete a project with its images, annotations, labels and exports, then its files."""
     from annotator.annotations.models import Annotation
-    from annotator.core.storage import export_dir, image_dir, remove_tree
+    from annotator.core.storage import export_dir, image_dir, store
 
     folders = [image_dir(pk) for pk in project.images.values_list("pk", flat=True)]
     folders += [export_dir(pk) for pk in project.exports.values_list("pk", flat=True)]
     # Labels protect their annotations from silent loss; a project delete removes both on purpose.
     Annotation.objects.filter(image__project=project).delete()
     project.delete()
-    transaction.on_commit(lambda: [remove_tree(folder) for folder in folders])
+    transaction.on_commit(lambda: [store().delete(folder) for folder in folders])

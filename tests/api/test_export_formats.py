@@ -28,6 +28,8 @@ from tests.conftest import png_bytes, wait_for
 
 from .test_exports import _run_export
 
+pytestmark = pytest.mark.storage  # runs against the object store too (ANNOTATOR_TEST_S3=1)
+
 MASK_CROP = np.array([[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 1]], dtype=np.uint8)
 
 

@@ -11,6 +11,8 @@ from pycocotools.coco import COCO
 from annotator.exports.models import ExportJob
 from tests.conftest import png_bytes, wait_for
 
+pytestmark = pytest.mark.storage  # runs against the object store too (ANNOTATOR_TEST_S3=1)
+
 
 def _ready_images(client, project, count: int) -> list[int]:
     from annotator.imaging.models import Image

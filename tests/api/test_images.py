@@ -12,6 +12,8 @@ from PIL import Image as PILImage
 from annotator.imaging.models import Image
 from tests.conftest import png_bytes, wait_for
 
+pytestmark = pytest.mark.storage  # runs against the object store too (ANNOTATOR_TEST_S3=1)
+
 DZ = "{http://schemas.microsoft.com/deepzoom/2008}"
 
 

@@ -13,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PILImage
 
-from annotator.core.storage import image_dir
+from annotator.core.storage import image_dir, store
 from annotator.imaging import render
 from annotator.imaging.models import Image
 from annotator.imaging.processing import image_process
@@ -21,6 +21,10 @@ from annotator.imaging.services import image_reprocess, image_upload
 from annotator.imaging.tiles.deepzoom import DeepZoom
 from tests.annotator.dicom import factories as dicom_factories
 from tests.annotator.tiles import factories
+from tests.conftest import S3_PASS
+
+pytestmark = pytest.mark.storage  # runs against the object store too (ANNOTATOR_TEST_S3=1)
+local_layout = pytest.mark.skipif(S3_PASS, reason="inspects the local media folder's layout")
 
 DZ = "{http://schemas.microsoft.com/deepzoom/2008}"
 TEXT_CHUNKS = {b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"iCCP"}
@@ -111,6 +115,7 @@ def test_every_format_ingests_and_serves(fmt, tmp_path, project, owner, client_f
     assert PILImage.open(io.BytesIO(_body(frame))).size == (image.width, image.height)
 
 
+@local_layout
 def test_frames_are_tiled_on_first_request_and_kept(project, owner, client_for) -> None:
     image = _ingest(project, owner, "vol.nii.gz", factories.nifti(factories.volume((64, 48, 6)), gz=True))
     frames_dir = image_dir(image.pk) / "frames"
@@ -139,6 +144,7 @@ def test_frames_are_tiled_on_first_request_and_kept(project, owner, client_for) 
     assert not frames_dir.exists()  # re-processing drops what the old original produced
 
 
+@local_layout
 def test_small_images_are_tiled_on_first_request_large_ones_at_processing(
     project, owner, client_for, monkeypatch
 ) -> None:
@@ -162,6 +168,7 @@ def test_small_images_are_tiled_on_first_request_large_ones_at_processing(
     assert missing.status_code == 404 and missing.json()["code"] == "missing_file"
 
 
+@local_layout
 def test_a_ct_slice_thumbnail_is_its_windowed_frame_halved(project, owner, client_for) -> None:
     y, x = np.mgrid[0:512, 0:512]
     stored = ((x * 3 + y * 5) % 1500).astype(np.int16)
@@ -287,15 +294,16 @@ def test_metadata_text_reaches_no_derivative(name, make, tmp_path, project, owne
     client = client_for(owner)
     for frame in {0, image.frames - 1}:  # small frames are tiled on first request: make every derivative exist
         client.get(f"/api/v1/images/{image.pk}/tiles/{_top(image)}/0_0.{image.tile_format}", {"frame": frame})
-    derived = [p for p in image_dir(image.pk).rglob("*") if p.is_file() and not p.name.startswith("original.")]
+    files = store()  # what is stored, locally or in the bucket
+    derived = [p for p in files.files_below(image_dir(image.pk)) if not p.name.startswith("original.")]
     assert {p.name for p in derived} >= {
         "tiles.zip",
         "tiles.idx",
         "thumbnail.jpg",
     }
     for path in derived:
-        assert factories.PATIENT.encode() not in path.read_bytes(), path
-        assert b"Doe" not in path.read_bytes(), path
+        assert factories.PATIENT.encode() not in files.read(path), path
+        assert b"Doe" not in files.read(path), path
     served = [
         _body(client.get(f"/api/v1/images/{image.pk}/thumbnail")),
         _body(client.get(f"/api/v1/images/{image.pk}/frames/0")),
@@ -421,6 +429,7 @@ def test_decompression_bombs_and_absurd_sizes_fail_with_a_sentence(project, owne
     assert not (image_dir(small_limit.pk) / "tiles.zip").exists()
 
 
+@local_layout
 def test_a_truncated_upload_fails_without_leftovers(project, owner) -> None:
     cut = _ingest(project, owner, "cut.nii.gz", factories.nifti(factories.volume((64, 64, 20)), gz=True)[:4000])
     assert cut.status == "failed" and "NIfTI" in cut.error, cut.error

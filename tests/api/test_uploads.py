@@ -13,6 +13,8 @@ from annotator.uploads.models import Upload
 from annotator.uploads.services import part_path, uploads_reap
 from tests.conftest import png_bytes, wait_for
 
+pytestmark = pytest.mark.storage  # runs against the object store too (ANNOTATOR_TEST_S3=1)
+
 CHUNK_TYPE = "application/offset+octet-stream"
 
 

@@ -5,7 +5,10 @@ slide has tens of thousands of tiles; so dzsave writes one zip with uncompressed
 entries, and `<name>.idx` records, for every tile in Deep Zoom order, where its bytes start in
 the zip and how long they are. Serving a tile is then two positioned reads — no directory
 lookup, no zip parsing — and the same byte ranges would work as HTTP range reads from object
-storage. benchmarks/pyramid_bench.py compares this with a file per tile and with a tiled TIFF.
+storage — and do with an object store (STORAGE_BACKEND=s3): there a pyramid is written locally,
+published (zip first, index last, so an index means a whole pyramid), and a tile is one ranged read of
+the stored zip, its index cached in this process per pyramid version. benchmarks/pyramid_bench.py
+compares this with a file per tile and with a tiled TIFF; benchmarks/scale_bench.py, store with disk.
 
 Index layout: 8-byte magic, little-endian u32 header length, a JSON header (grid, tile format),
 then one `<QI` record (offset, length) per tile numbered by DeepZoom.t_index.
@@ -26,6 +29,7 @@ from pathlib import Path
 
 import pyvips
 
+from annotator.core.storage import StoreError, store
 from annotator.imaging.tiles.deepzoom import DeepZoom
 
 INDEX_MAGIC = b"ANTIDX1\n"
@@ -51,6 +55,8 @@ class Pyramid:
     grid: DeepZoom
     tile_format: str
     records_start: int  # where the index's tile records begin
+    version: str = ""  # which build of the image this is (caches of a remote index are keyed by it)
+    remote: bool = False  # read through the object store (else: local files)
 
 
 def paths(folder: Path, name: str) -> tuple[Path, Path]:
@@ -60,6 +66,9 @@ def paths(folder: Path, name: str) -> tuple[Path, Path]:
 
 def exists(folder: Path, name: str) -> bool:
     zip_path, index_path = paths(folder, name)
+    files = store()
+    if files.remote:
+        return files.exists(index_path)  # published after its zip
     return zip_path.is_file() and index_path.is_file()
 
 
@@ -86,7 +95,11 @@ def write(image: pyvips.Image, folder: Path, name: str, *, tile_format: str) -> 
         _write_index(partial_zip, partial_index, grid, tile_format)
         os.replace(partial_zip, zip_path)
         os.replace(partial_index, index_path)
-    return open_pyramid(folder, name)
+    files = store()
+    if files.remote:
+        files.publish(zip_path)
+        files.publish(index_path)
+    return open_pyramid(folder, name, local=True)  # its files are still here, whatever the store
 
 
 def _write_index(zip_path: Path, index_path: Path, grid: DeepZoom, tile_format: str) -> None:
@@ -126,28 +139,59 @@ def _write_index(zip_path: Path, index_path: Path, grid: DeepZoom, tile_format: 
         out.write(records)
 
 
-def open_pyramid(folder: Path, name: str) -> Pyramid:
-    """The pyramid `name` in `folder`; ContainerError when it is missing or unreadable."""
+def open_pyramid(folder: Path, name: str, *, version: str = "", local: bool = False) -> Pyramid:
+    """The pyramid `name` in `folder`; ContainerError when it is missing or unreadable.
+
+    `version` names the build (the image's processing time): a remote pyramid's header and index are
+    cached per version, so a re-processed image is never read through an older build's offsets.
+    """
     zip_path, index_path = paths(folder, name)
+    files = store()
+    if files.remote and not local:
+        grid, tile_format, records_start = _remote_index(files.key(index_path), version)[:3]
+        return Pyramid(zip_path, index_path, grid, tile_format, records_start, version, remote=True)
     try:
         stat = index_path.stat()
     except FileNotFoundError as exc:
         raise ContainerError(f"no pyramid {name} in {folder}") from exc
     grid, tile_format, records_start = _header(str(index_path), stat.st_mtime_ns, stat.st_size)
-    return Pyramid(zip_path, index_path, grid, tile_format, records_start)
+    return Pyramid(zip_path, index_path, grid, tile_format, records_start, version)
+
+
+def _parse_header(start: bytes, where: str) -> tuple[int, int]:
+    """The JSON header's length and where it starts, from the index's first bytes."""
+    if len(start) < len(INDEX_MAGIC) + 4 or not start.startswith(INDEX_MAGIC):
+        raise ContainerError(f"{where} is not a tile index")
+    (length,) = struct.unpack("<I", start[len(INDEX_MAGIC) : len(INDEX_MAGIC) + 4])
+    return length, len(INDEX_MAGIC) + 4
+
+
+def _grid(fields: dict[str, object]) -> tuple[DeepZoom, str]:
+    numbers = [int(str(fields[key])) for key in ("width", "height", "tile_size", "overlap")]
+    return DeepZoom(*numbers), str(fields["format"])
 
 
 @functools.lru_cache(maxsize=512)
 def _header(index_path: str, mtime_ns: int, size: int) -> tuple[DeepZoom, str, int]:
     """Grid, tile format and where the records start; cached per file version (path, mtime, size)."""
     with open(index_path, "rb") as handle:
-        start = handle.read(len(INDEX_MAGIC) + 4)
-        if len(start) < len(INDEX_MAGIC) + 4 or not start.startswith(INDEX_MAGIC):
-            raise ContainerError(f"{index_path} is not a tile index")
-        (length,) = struct.unpack("<I", start[len(INDEX_MAGIC) :])
+        length, offset = _parse_header(handle.read(len(INDEX_MAGIC) + 4), index_path)
         fields = json.loads(handle.read(length))
-    grid = DeepZoom(fields["width"], fields["height"], fields["tile_size"], fields["overlap"])
-    return grid, fields["format"], len(INDEX_MAGIC) + 4 + length
+    grid, tile_format = _grid(fields)
+    return grid, tile_format, offset + length
+
+
+@functools.lru_cache(maxsize=256)
+def _remote_index(key: str, version: str) -> tuple[DeepZoom, str, int, bytes]:
+    """A stored index read whole (one request; 12 bytes a tile), cached per key and build version."""
+    files = store()
+    try:
+        data = files.read(files.root / key)
+    except StoreError as exc:
+        raise ContainerError(f"no pyramid at {key}: {exc}") from exc
+    length, offset = _parse_header(data[: len(INDEX_MAGIC) + 4], key)
+    grid, tile_format = _grid(json.loads(data[offset : offset + length]))
+    return grid, tile_format, offset + length, data
 
 
 def read_tile(pyramid: Pyramid, level: int, col: int, row: int) -> bytes | None:
@@ -155,6 +199,21 @@ def read_tile(pyramid: Pyramid, level: int, col: int, row: int) -> bytes | None:
     number = pyramid.grid.t_index(level, col, row)
     if number is None:
         return None
+    if pyramid.remote:
+        files = store()
+        index = _remote_index(files.key(pyramid.index_path), pyramid.version)[3]
+        start, length = RECORD.unpack_from(index, pyramid.records_start + number * RECORD.size)
+        try:
+            data = files.read_range(pyramid.zip_path, start, length)
+        except StoreError as exc:
+            raise ContainerError(str(exc)) from exc
+        if len(data) != length:
+            raise ContainerError(f"{pyramid.zip_path} is shorter than its index says")
+        return data
+    return _read_local(pyramid, number)
+
+
+def _read_local(pyramid: Pyramid, number: int) -> bytes:
     try:
         index_fd = os.open(pyramid.index_path, os.O_RDONLY)
         try:
@@ -179,3 +238,7 @@ def remove(folder: Path, name: str) -> None:
         path.unlink(missing_ok=True)
     for scratch in folder.glob(f".{name}-*"):
         shutil.rmtree(scratch, ignore_errors=True)
+    files = store()
+    if files.remote:
+        for path in paths(folder, name):
+            files.delete(path)
