@@ -136,11 +136,19 @@ def label_delete(*, label: Label) -> None:
 def project_delete(*, project: Project) -> None:
     """Delete a project with its images, annotations, labels and exports, then its files."""
     from annotator.annotations.models import Annotation
-    from annotator.core.storage import export_dir, image_dir, remove_tree
+    from annotator.core.storage import export_dir, image_dir, remove_part, remove_tree, upload_part
 
     folders = [image_dir(pk) for pk in project.images.values_list("pk", flat=True)]
     folders += [export_dir(pk) for pk in project.exports.values_list("pk", flat=True)]
+    parts = [upload_part(pk) for pk in project.uploads.values_list("pk", flat=True)]  # resumable uploads' bytes
     # Labels protect their annotations from silent loss; a project delete removes both on purpose.
     Annotation.objects.filter(image__project=project).delete()
     project.delete()
-    transaction.on_commit(lambda: [remove_tree(folder) for folder in folders])
+
+    def remove_files() -> None:
+        for folder in folders:
+            remove_tree(folder)
+        for part in parts:
+            remove_part(part)
+
+    transaction.on_commit(remove_files)
