@@ -15,19 +15,19 @@ from annotator.core.sweep import files_sweep
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, time_limit=600)
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
 def reap_jobs() -> dict[str, dict[str, int]]:
     """Re-queue or fail jobs whose worker died."""
     return jobs_reap()
 
 
-@shared_task(acks_late=True, time_limit=300)
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
 def relay_outbox() -> int:
     """Send tasks that waited in the outbox (a broker outage, a web process that died after its commit)."""
     return outbox_relay()
 
 
-@shared_task(acks_late=True, time_limit=6 * 60 * 60)
+@shared_task(acks_late=True, time_limit=6 * 60 * 60, soft_time_limit=6 * 60 * 60 - 300)
 def sweep_files() -> dict[str, int]:
     """Remove files no row owns, and sent outbox rows older than a week."""
     return {**files_sweep(), "outbox_pruned": outbox_prune()}
