@@ -15,7 +15,7 @@ from django.utils import timezone
 
 import annotator
 from annotator.core.errors import ValidationFailed
-from annotator.core.jobs import heartbeat, release
+from annotator.core.jobs import heartbeat, release, run_of
 from annotator.core.outbox import outbox_enqueue
 from annotator.core.storage import ensure_dir, export_dir, remove_tree
 from annotator.exports import package
@@ -104,29 +104,30 @@ def export_run(*, job_id: int) -> None:
     if not claimed:
         return
     job = ExportJob.objects.get(pk=job_id)
+    run = run_of(job, ExportStatus.RUNNING)
     try:
-        with heartbeat(model=ExportJob, pk=job_id, status=ExportStatus.RUNNING):
+        with heartbeat(model=ExportJob, run=run):
             sha256, size = _build(job)
     except SoftTimeLimitExceeded:
         minutes = settings.ANNOTATOR_EXPORT_TASK_LIMIT // 60
-        ExportJob.objects.filter(pk=job_id, status=ExportStatus.RUNNING).update(
+        ExportJob.objects.filter(**run).update(
             status=ExportStatus.FAILED,
             finished_at=timezone.now(),
             error=f"The export took longer than the limit of {minutes} minutes and was stopped.",
         )
         return
     except OperationalError:  # the database went away: hand the job back; the task's autoretry runs it again
-        release(ExportJob, job_id, ExportStatus.RUNNING, ExportStatus.QUEUED)
+        release(ExportJob, run, ExportStatus.QUEUED)
         raise
     except Exception:
         logger.exception("export %s failed", job_id)
-        ExportJob.objects.filter(pk=job_id, status=ExportStatus.RUNNING).update(
+        ExportJob.objects.filter(**run).update(
             status=ExportStatus.FAILED,
             finished_at=timezone.now(),
             error="The export failed unexpectedly; try again or ask an administrator to check the logs.",
         )
         raise
-    finished = ExportJob.objects.filter(pk=job_id, status=ExportStatus.RUNNING).update(
+    finished = ExportJob.objects.filter(**run).update(
         status=ExportStatus.DONE, progress=1.0, finished_at=timezone.now(), sha256=sha256, size=size
     )
     if not finished and not ExportJob.objects.filter(pk=job_id).exists():  # deleted while we worked

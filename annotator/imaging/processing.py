@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyvips
@@ -19,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from annotator.core.errors import RejectedFile
-from annotator.core.jobs import heartbeat, release
+from annotator.core.jobs import heartbeat, release, run_of
 from annotator.core.storage import image_dir, remove_tree
 from annotator.imaging.dicom.wsi import WSI_DIR
 from annotator.imaging.mirax import STORED_DIR as MIRAX_DIR
@@ -67,30 +68,29 @@ def image_process(*, image_id: int) -> None:
     if not claimed:
         return
     image = Image.objects.get(pk=image_id)
+    run = run_of(image, ImageStatus.PROCESSING)
     try:
-        with heartbeat(model=Image, pk=image_id, status=ImageStatus.PROCESSING):
-            _build_derivatives(image)
+        with heartbeat(model=Image, run=run):
+            _build_derivatives(image, run)
     except SoftTimeLimitExceeded:
         minutes = settings.ANNOTATOR_IMAGE_TASK_LIMIT // 60
-        _fail(image_id, f"processing took longer than the limit of {minutes} minutes and was stopped")
+        _fail(run, f"processing took longer than the limit of {minutes} minutes and was stopped")
     except RejectedFile as exc:
-        _fail(image_id, exc.detail)
+        _fail(run, exc.detail)
     except pyvips.Error as exc:
         logger.warning("image %s failed in libvips: %s", image_id, exc)
-        _fail(image_id, "the image data cannot be decoded; the file may be truncated or corrupt")
+        _fail(run, "the image data cannot be decoded; the file may be truncated or corrupt")
     except OperationalError:  # the database went away: hand the image back; the task's autoretry runs it again
-        release(Image, image_id, ImageStatus.PROCESSING, ImageStatus.PENDING)
+        release(Image, run, ImageStatus.PENDING)
         raise
     except Exception:
         logger.exception("image %s failed unexpectedly", image_id)
-        _fail(image_id, "processing failed unexpectedly; an administrator can re-process it")
+        _fail(run, "processing failed unexpectedly; an administrator can re-process it")
         raise
 
 
-def _fail(image_id: int, detail: str) -> None:
-    Image.objects.filter(pk=image_id, status=ImageStatus.PROCESSING).update(
-        status=ImageStatus.FAILED, error=detail, processed_at=timezone.now()
-    )
+def _fail(run: dict[str, Any], detail: str) -> None:
+    Image.objects.filter(**run).update(status=ImageStatus.FAILED, error=detail, processed_at=timezone.now())
 
 
 def clear_derivatives(folder: Path) -> None:
@@ -102,7 +102,7 @@ def clear_derivatives(folder: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
-def _build_derivatives(image: Image) -> None:
+def _build_derivatives(image: Image, run: dict[str, Any]) -> None:
     folder = image_dir(image.pk)
     clear_derivatives(folder)
     with open_source(original_path(image), stored=image.metadata) as source:
@@ -122,7 +122,7 @@ def _build_derivatives(image: Image) -> None:
         pyramid.write_thumbnail(thumbnail, folder / "thumbnail.jpg")
     metadata = {**(image.metadata or {}), **{key: value for key, value in facts.items() if value is not None}}
     held = metadata.get("hold_reason") and not metadata.get("released_by")  # burned-in text? a manager looks first
-    finished = Image.objects.filter(pk=image.pk, status=ImageStatus.PROCESSING).update(
+    finished = Image.objects.filter(**run).update(
         status=ImageStatus.HELD if held else ImageStatus.READY,
         kind=source.kind,
         width=source.width,

@@ -73,3 +73,18 @@ def test_a_job_claimed_before_heartbeats_existed_counts_from_its_start(project, 
     legacy = _image(project, "processing", beat_ago=None)
     Image.objects.filter(pk=legacy.pk).update(updated_at=timezone.now() - timedelta(minutes=10))
     assert jobs_reap()["images"] == {"requeued": 1, "failed": 0}
+
+
+def test_a_second_delivery_and_a_stale_run_change_nothing(project) -> None:
+    from annotator.core.jobs import _beat_once, run_of
+    from annotator.imaging.processing import _fail, image_process
+
+    image = _image(project, "processing", beat_ago=1, attempts=1)
+    image_process(image_id=image.pk)  # a duplicate message while the first run works: no second run
+    assert Image.objects.get(pk=image.pk).attempts == 1
+    stale_run = run_of(image, "processing")
+    Image.objects.filter(pk=image.pk).update(attempts=2, heartbeat_at=None)  # the reaper re-queued, a worker took it
+    _fail(stale_run, "the frozen first run woke up")
+    _beat_once(Image, stale_run)
+    image.refresh_from_db()
+    assert (image.status, image.error, image.heartbeat_at) == ("processing", "", None)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import re
 import socket
 import threading
 import time
@@ -211,3 +212,17 @@ def test_corrupt_zip_through_the_live_stack(stack: Stack) -> None:
     assert sorted(image["name"] for image in body["images"]) == ["good.png", "later.png"]
     assert {r["code"] for r in body["rejected"]} == {"corrupt_entry", "bad_filename", "unsafe_path", "hidden_file"}
     _wait(lambda: Image.objects.filter(pk__in=ids, status="ready").count() == 2, RECOVERY, "the good entries")
+
+
+def test_image_deleted_while_its_pyramid_builds_leaves_no_files(stack: Stack) -> None:
+    image_id = _upload(stack, "doomed.png", big_png(5000))["images"][0]["id"]
+    _wait(lambda: _image_status(image_id)[0] == "processing", 60, "processing to start", stack.worker.log)
+    assert stack.api("DELETE", f"/api/v1/images/{image_id}/").status_code == 204
+    finished = re.compile(r"Task annotator\.imaging\.tasks\.process_image\[[^\]]+\] (succeeded|raised)")
+    _wait(
+        lambda: bool(finished.search(stack.worker.log.read_text(errors="replace"))),
+        RECOVERY,
+        "the worker to finish the deleted image",
+        stack.worker.log,
+    )
+    assert not image_dir(image_id).exists()  # the worker's late tiles went with the row
