@@ -179,12 +179,31 @@ CELERY_TASK_ROUTES = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 ANNOTATOR_IMAGE_TASK_LIMIT = 60 * 60  # hard time limit of image processing (seconds)
 ANNOTATOR_EXPORT_TASK_LIMIT = 4 * 60 * 60  # hard time limit of an export
-ANNOTATOR_REAP_GRACE = 10 * 60  # past the limit plus this, a running job's worker is taken as dead
+# Crash recovery (docs/operations.md): a running job's worker stamps its row every HEARTBEAT seconds; beat's
+# reaper (every REAP_INTERVAL) re-queues a job whose stamp is older than STALE, and fails it with a reason
+# after MAX_ATTEMPTS runs. The outbox relay sends tasks that waited out a broker outage.
+ANNOTATOR_HEARTBEAT_SECONDS = float(os.environ.get("ANNOTATOR_HEARTBEAT_SECONDS", 15))
+ANNOTATOR_HEARTBEAT_STALE_SECONDS = float(os.environ.get("ANNOTATOR_HEARTBEAT_STALE_SECONDS", 60))
+ANNOTATOR_JOB_MAX_ATTEMPTS = int(os.environ.get("ANNOTATOR_JOB_MAX_ATTEMPTS", 3))
+ANNOTATOR_REAP_INTERVAL_SECONDS = float(os.environ.get("ANNOTATOR_REAP_INTERVAL_SECONDS", 30))
+ANNOTATOR_RELAY_INTERVAL_SECONDS = float(os.environ.get("ANNOTATOR_RELAY_INTERVAL_SECONDS", 10))
+ANNOTATOR_SWEEP_INTERVAL_SECONDS = float(os.environ.get("ANNOTATOR_SWEEP_INTERVAL_SECONDS", 24 * 60 * 60))
+ANNOTATOR_ORPHAN_MIN_AGE_SECONDS = float(os.environ.get("ANNOTATOR_ORPHAN_MIN_AGE_SECONDS", 24 * 60 * 60))
+
+
+def _every(seconds: float, task: str) -> dict:
+    """A beat entry that expires when the next one is due, so an outage never piles them up."""
+    return {"task": task, "schedule": seconds, "options": {"expires": seconds, "queue": "default"}}
+
+
 CELERY_BEAT_SCHEDULE = {
-    "reap-uploads": {"task": "annotator.uploads.tasks.reap_uploads", "schedule": 60 * 60},
-    "reap-jobs": {"task": "annotator.core.tasks.reap_jobs", "schedule": 5 * 60},
+    "reap-uploads": _every(60 * 60, "annotator.uploads.tasks.reap_uploads"),
+    "reap-jobs": _every(ANNOTATOR_REAP_INTERVAL_SECONDS, "annotator.core.tasks.reap_jobs"),
+    "relay-outbox": _every(ANNOTATOR_RELAY_INTERVAL_SECONDS, "annotator.core.tasks.relay_outbox"),
+    "sweep-files": _every(ANNOTATOR_SWEEP_INTERVAL_SECONDS, "annotator.core.tasks.sweep_files"),
 }
-# Redis re-delivers unacknowledged tasks after this; it must outlast the longest task (acks_late).
+# Redis re-delivers unacknowledged tasks after this; it must outlast the longest task (acks_late), else a
+# live task would be delivered twice (the claim would make the copy a no-op, but it would hold a slot).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 5 * 60 * 60}
 
 # One cache for every process (login limits, throttles): Redis when there is one, else this process's memory.

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.db import DatabaseError, DataError, IntegrityError, ProgrammingError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from annotator.core import errors
+
+logger = logging.getLogger(__name__)
+DATABASE_DOWN = "The database became unreachable during the request; try again in a few seconds."
 
 _STATUS = {
     errors.TooLarge: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
@@ -48,6 +53,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         response = Response({**error_body(exc.detail, exc.code, exc.errors), **exc.extra}, status=code)
         if isinstance(exc, errors.TooManyAttempts):
             response["Retry-After"] = str(exc.retry_after)
+        return response
+    if isinstance(exc, DatabaseError) and not isinstance(exc, IntegrityError | DataError | ProgrammingError):
+        logger.warning("database unavailable during %s: %s", context.get("view").__class__.__name__, exc)
+        response = Response(
+            error_body(DATABASE_DOWN, "database_unavailable"),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+        response["Retry-After"] = "5"
         return response
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

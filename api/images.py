@@ -15,7 +15,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -30,6 +29,7 @@ from annotator.imaging.processing import original_path, thumbnail_path
 from annotator.imaging.tiles import container, deepzoom
 from api.access import image_for, project_for, project_role
 from api.fields import MAX_ID
+from api.parsers import ReportingMultiPartParser, refused_files
 
 METADATA_KEYS = (
     "modality",
@@ -141,7 +141,7 @@ class ImageListView(ListAPIView):
 
     def get_parsers(self) -> list:
         if self.request is not None and self.request.method == "POST":
-            return [MultiPartParser()]
+            return [ReportingMultiPartParser()]
         return super().get_parsers()
 
     def get_queryset(self) -> QuerySet[Image]:
@@ -170,10 +170,12 @@ class ImageListView(ListAPIView):
     def post(self, request: Request, project_id: int) -> Response:
         project = project_for(request.user, project_id, Action.UPLOAD)
         files = request.FILES.getlist("file")
-        if not files:
+        refused = refused_files(request.data)  # parts whose very name was unusable
+        if not files and not refused:
             raise ValidationFailed("Attach at least one file in the form field 'file'.", errors={"file": ["required"]})
         site = str(request.data.get("site", "") or "")
         result = services.image_upload(project=project, user=request.user, files=files, site=site)
+        result.rejected[:0] = refused
         fresh = Image.objects.filter(pk__in=[i.pk for i in result.images]).order_by("id")
         body = {"images": ImageOut(fresh, many=True, context={"request": request}).data, "rejected": result.rejected}
         return Response(body, status=status.HTTP_201_CREATED)

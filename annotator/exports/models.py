@@ -26,6 +26,8 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # refreshed by the worker while running
+    attempts = models.PositiveSmallIntegerField(default=0)  # runs started (a dead worker's job is retried)
     sha256 = models.CharField(max_length=64, blank=True, default="")
     size = models.BigIntegerField(null=True, blank=True)
 

@@ -7,12 +7,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import OperationalError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 import annotator
 from annotator.core.errors import NotFound, ValidationFailed
+from annotator.core.jobs import heartbeat, release, run_of
+from annotator.core.outbox import outbox_enqueue
 from annotator.core.storage import ensure_dir, export_dir, image_dir, store
 from annotator.exports import package
 from annotator.exports.cohort import ImageFacts, image_facts, splits_summary
@@ -26,6 +31,7 @@ from annotator.projects.models import Project
 
 logger = logging.getLogger(__name__)
 ZIP_NAME = "export.zip"
+RUN_TASK = "annotator.exports.tasks.run_export"
 _OPTION_KEYS = {"only_accepted", "include_images", "split", "version", "frames"}
 FRAMES = ("all", "annotated")
 
@@ -73,14 +79,8 @@ def export_request(*, project: Project, user: AbstractBaseUser | None, format: s
             raise ValidationFailed(exc.detail, errors={"options": ["version"]}) from exc
     with transaction.atomic():
         job = ExportJob.objects.create(project=project, format=format, options=options, created_by=user)
-        transaction.on_commit(lambda: _enqueue(job.pk))
+        outbox_enqueue(task=RUN_TASK, args=[job.pk])
     return job
-
-
-def _enqueue(job_id: int) -> None:
-    from annotator.exports.tasks import run_export
-
-    run_export.delay(job_id)
 
 
 def export_zip_path(job: ExportJob) -> Path:
@@ -114,28 +114,50 @@ def survey(snap: ProjectSnap) -> Survey:
 
 
 def export_run(*, job_id: int) -> None:
-    """Build the export zip for a queued job; running it twice rebuilds the same zip."""
-    claimed = (
-        ExportJob.objects.filter(pk=job_id)
-        .exclude(status=ExportStatus.DONE)
-        .update(status=ExportStatus.RUNNING, started_at=timezone.now(), progress=0.0, error="")
+    """Build the export zip for a queued job; a second delivery finds it taken (or done) and does nothing.
+
+    A job whose worker died is queued again by the reaper, and its re-run rebuilds the same zip.
+    """
+    now = timezone.now()
+    claimed = ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
+        status=ExportStatus.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        progress=0.0,
+        error="",
+        attempts=F("attempts") + 1,
     )
     if not claimed:
         return
     job = ExportJob.objects.get(pk=job_id)
+    run = run_of(job, ExportStatus.RUNNING)
     try:
-        sha256, size = _build(job)
+        with heartbeat(model=ExportJob, run=run):
+            sha256, size = _build(job)
+    except SoftTimeLimitExceeded:
+        minutes = settings.ANNOTATOR_EXPORT_TASK_LIMIT // 60
+        ExportJob.objects.filter(**run).update(
+            status=ExportStatus.FAILED,
+            finished_at=timezone.now(),
+            error=f"The export took longer than the limit of {minutes} minutes and was stopped.",
+        )
+        return
+    except OperationalError:  # the database went away: hand the job back; the task's autoretry runs it again
+        release(ExportJob, run, ExportStatus.QUEUED)
+        raise
     except Exception:
         logger.exception("export %s failed", job_id)
-        ExportJob.objects.filter(pk=job_id).update(
+        ExportJob.objects.filter(**run).update(
             status=ExportStatus.FAILED,
             finished_at=timezone.now(),
             error="The export failed unexpectedly; try again or ask an administrator to check the logs.",
         )
         raise
-    ExportJob.objects.filter(pk=job_id).update(
+    finished = ExportJob.objects.filter(**run).update(
         status=ExportStatus.DONE, progress=1.0, finished_at=timezone.now(), sha256=sha256, size=size
     )
+    if not finished and not ExportJob.objects.filter(pk=job_id).exists():  # deleted while we worked
+        store().delete(export_dir(job_id))
 
 
 def _build(job: ExportJob) -> tuple[str, int]:

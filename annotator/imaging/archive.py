@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import stat
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -12,6 +13,7 @@ from typing import IO
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # an archive, or an empty one
 SKIPPED_PREFIXES = ("__MACOSX/",)
 CHUNK = 1024 * 1024
+MAX_NAME = 255  # characters of an entry's own file name
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,11 @@ def entry_problem(info: zipfile.ZipInfo, limits: Limits) -> Problem | None:
         return Problem(name, "the entry's path leaves the archive (absolute or ../)", "unsafe_path")
     if stat.S_ISLNK(info.external_attr >> 16):
         return Problem(name, "symbolic links are not accepted in archives", "unsafe_path")
+    base = PurePosixPath(name.replace("\\", "/")).name
+    if not base.strip():
+        return Problem(name, "the entry has no file name", "bad_filename")
+    if len(base) > MAX_NAME:
+        return Problem(name, f"the entry's file name is {len(base)} characters long, above {MAX_NAME}", "bad_filename")
     if info.flag_bits & 0x1:
         return Problem(name, "encrypted entries cannot be read", "encrypted_entry")
     if info.file_size > limits.max_entry_bytes:
@@ -66,14 +73,17 @@ def entry_problem(info: zipfile.ZipInfo, limits: Limits) -> Problem | None:
     return None
 
 
-def _skipped(info: zipfile.ZipInfo) -> bool:
-    base = PurePosixPath(info.filename).name
-    return info.is_dir() or info.filename.startswith(SKIPPED_PREFIXES) or base.startswith(".")
+def hidden_problem(info: zipfile.ZipInfo) -> Problem | None:
+    """macOS metadata (__MACOSX/, ._x) and other hidden files are not images: say so, never drop them silently."""
+    base = PurePosixPath(info.filename.replace("\\", "/")).name
+    if info.filename.startswith(SKIPPED_PREFIXES) or (base.startswith(".") and base not in {".", ".."}):
+        return Problem(info.filename, "hidden files and macOS metadata are not images; skipped", "hidden_file")
+    return None
 
 
 def scan(archive: zipfile.ZipFile, limits: Limits) -> tuple[list[Entry], list[Problem]]:
     """Split an archive's entries into readable ones and refused ones; refuse the whole when too big."""
-    infos = [info for info in archive.infolist() if not _skipped(info)]
+    infos = [info for info in archive.infolist() if not info.is_dir()]  # folders are not files
     if len(infos) > limits.max_entries:
         raise ArchiveError(f"the archive holds {len(infos)} files, above the limit of {limits.max_entries}")
     declared = sum(info.file_size for info in infos)
@@ -82,7 +92,7 @@ def scan(archive: zipfile.ZipFile, limits: Limits) -> tuple[list[Entry], list[Pr
     entries: list[Entry] = []
     problems: list[Problem] = []
     for info in infos:
-        problem = entry_problem(info, limits)
+        problem = entry_problem(info, limits) or hidden_problem(info)
         if problem is None:
             entries.append(Entry(info.filename, info))
         else:
@@ -90,15 +100,34 @@ def scan(archive: zipfile.ZipFile, limits: Limits) -> tuple[list[Entry], list[Pr
     return entries, problems
 
 
+class EntryError(Exception):
+    """One entry cannot be read (corrupt, lying header, unsupported); the rest of the archive can."""
+
+    def __init__(self, detail: str, code: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.code = code
+
+
 def copy_entry(archive: zipfile.ZipFile, entry: Entry, out: IO[bytes], limits: Limits) -> int:
-    """Stream one entry into out, counting real bytes (headers can lie); raise ArchiveError past limits."""
+    """Stream one entry into out, counting real bytes (headers can lie); raise EntryError when it is bad."""
     written = 0
-    with archive.open(entry.info) as source:
-        while chunk := source.read(CHUNK):
-            written += len(chunk)
-            if written > entry.info.file_size or written > limits.max_entry_bytes:
-                raise ArchiveError(f"{entry.name}: the entry is larger than its header says", "zip_bomb")
-            out.write(chunk)
+    try:
+        with archive.open(entry.info) as source:
+            while chunk := source.read(CHUNK):
+                written += len(chunk)
+                if written > entry.info.file_size or written > limits.max_entry_bytes:
+                    raise EntryError("the entry is larger than its header says", "zip_bomb")
+                out.write(chunk)
+    except zipfile.BadZipFile as exc:  # zipfile checks the CRC-32 at the end of the data
+        detail = "the entry's data is corrupt (its checksum does not match)" if "CRC" in str(exc) else str(exc)
+        raise EntryError(detail, "corrupt_entry") from exc
+    except (EOFError, zlib.error, OSError, ValueError) as exc:  # truncated or undecodable compressed data
+        raise EntryError(f"the entry's data cannot be unpacked ({exc})", "corrupt_entry") from exc
+    except NotImplementedError as exc:  # a compression method zipfile does not know
+        raise EntryError(f"the entry uses an unsupported compression ({exc})", "corrupt_entry") from exc
+    if written != entry.info.file_size:
+        raise EntryError(f"the entry holds {written} bytes but its header says {entry.info.file_size}", "corrupt_entry")
     return written
 
 

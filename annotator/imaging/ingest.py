@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from annotator.core.errors import RejectedFile
+from annotator.core.outbox import outbox_enqueue
 from annotator.core.storage import ensure_dir, image_dir, remove_tree, store
 from annotator.imaging import archive, mirax
 from annotator.imaging.dicom import read as dicom_read
@@ -31,6 +32,7 @@ from annotator.projects.models import Project
 
 SERIES_DIR = "series"
 SERIES_EXT = "series"
+PROCESS_TASK = "annotator.imaging.tasks.process_image"
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,28 @@ class UploadResult:
 
     def reject(self, name: str, detail: str, code: str) -> None:
         self.rejected.append({"filename": name, "detail": detail, "code": code})
+
+
+MAX_NAME = 255  # characters of a file's own name (Image.name's length)
+
+
+def name_problem(raw: str | None) -> tuple[str, str] | None:
+    """Why a client's file name cannot name an image, as (detail, code), or None when it can."""
+    base = re.split(r"[\\/]", raw or "")[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip()
+    if not base:
+        return "the file has no name; give it one and upload it again", "bad_filename"
+    if base in {".", ".."}:
+        return f"{base!r} is not a file name; rename the file and upload it again", "bad_filename"
+    if len(base) > MAX_NAME:
+        return f"the file name is {len(base)} characters long, above the limit of {MAX_NAME}", "bad_filename"
+    return None
+
+
+def display_name(raw: str | None) -> str:
+    """A client's file name as messages show it: printable, shortened, '(no name)' when there is none."""
+    shown = "".join(ch for ch in raw or "" if ch.isprintable()).strip()
+    return (shown[:80] + "…" if len(shown) > 80 else shown) or "(no name)"
 
 
 def clean_name(raw: str | None) -> str:
@@ -103,10 +127,19 @@ def _unzip(item: Incoming, work: Path, result: UploadResult) -> list[Incoming]:
         slides, readable = _mirax_bundles(zipped, readable, work, limits, item.name, result)
         entries.extend(slides)
         for entry in readable:
-            with tempfile.NamedTemporaryFile(dir=work, prefix="entry-", delete=False) as out:
-                archive.copy_entry(zipped, entry, out, limits)
-            target = Path(out.name)
             name = f"{item.name}/{entry.name}"
+            with tempfile.NamedTemporaryFile(dir=work, prefix="entry-", delete=False) as out:
+                try:
+                    archive.copy_entry(zipped, entry, out, limits)
+                except archive.EntryError as exc:  # this entry alone is refused; the others go on
+                    result.reject(name, exc.detail, exc.code)
+                    bad = True
+                else:
+                    bad = False
+            target = Path(out.name)
+            if bad:
+                target.unlink()
+                continue
             if archive.looks_like_zip(_head(target)):
                 result.reject(
                     name, "archives inside archives are not accepted; upload the inner zip itself", "nested_archive"
@@ -132,31 +165,42 @@ def _mirax_bundles(
             continue
         folder = Path(tempfile.mkdtemp(dir=work, prefix="mrxs-"))
         taken |= {entry.name, *(member.name for member in members)}
-        for member in members:
-            relative = member.name[len(stem) + 1 :]
-            if not mirax.SAFE_NAME.match(relative):  # MIRAX folders are flat; anything else is not part of it
-                result.reject(f"{zip_name}/{member.name}", "not a file of the MIRAX slide", "unsupported_format")
-                continue
-            if (folder / relative).exists():
-                result.reject(f"{zip_name}/{member.name}", "the archive holds this file twice", "duplicate_entry")
-                continue
-            with (folder / relative).open("xb") as out:
-                archive.copy_entry(zipped, member, out, limits)
+        try:
+            _unpack_mirax(zipped, members, len(stem) + 1, folder, limits, zip_name, result)
+        except archive.EntryError as exc:  # a slide missing one of its files cannot be read: refuse it whole
+            result.reject(f"{zip_name}/{entry.name}", f"a file of this MIRAX slide is damaged: {exc.detail}", exc.code)
+            continue
         slides.append(Incoming(f"{zip_name}/{entry.name}", folder, mirax.Bundle(folder)))
     return slides, [entry for entry in readable if entry.name not in taken]
+
+
+def _unpack_mirax(
+    zipped: Any,
+    members: list[archive.Entry],
+    prefix: int,
+    folder: Path,
+    limits: archive.Limits,
+    zip_name: str,
+    result: UploadResult,
+) -> None:
+    for member in members:
+        relative = member.name[prefix:]
+        if not mirax.SAFE_NAME.match(relative):  # MIRAX folders are flat; anything else is not part of it
+            result.reject(f"{zip_name}/{member.name}", "not a file of the MIRAX slide", "unsupported_format")
+            continue
+        if (folder / relative).exists():
+            result.reject(f"{zip_name}/{member.name}", "the archive holds this file twice", "duplicate_entry")
+            continue
+        with (folder / relative).open("xb") as out:
+            archive.copy_entry(zipped, member, out, limits)
 
 
 def _store_mirax(project: Project, user: AbstractBaseUser | None, item: Incoming, site: str) -> Image:
     """Store a MIRAX slide de-identified (see mirax.py) as the folder mrxs/ of a new image."""
     assert item.mirax is not None
-    with transaction.atomic():
-        name = clean_name(item.name)
-        image = _new_image(
-            project, user, name=name, kind=ImageKind.SLIDE, original_ext=mirax.STORED_DIR, site=site[:100]
-        )
-        with _new_original(image.pk) as folder:
-            mirax.store(item.mirax, folder / mirax.STORED_DIR, key=project.pseudonym_key)
-        transaction.on_commit(lambda: enqueue(image.pk))
+    fields = {"name": clean_name(item.name), "kind": ImageKind.SLIDE, "original_ext": mirax.STORED_DIR}
+    with _stored_image(project, user, site=site[:100], **fields) as (image, folder):
+        mirax.store(item.mirax, folder / mirax.STORED_DIR, key=project.pseudonym_key)
     return image
 
 
@@ -226,30 +270,30 @@ def _fresh_folder(image_id: int) -> Path:
 
 
 @contextmanager
-def _new_original(image_id: int) -> Iterator[Path]:
-    """The working folder a new image's original is written into; stored when the block ends, gone if it fails."""
-    folder = _fresh_folder(image_id)
+def _stored_image(project: Project, user: AbstractBaseUser | None, **fields: Any) -> Iterator[tuple[Image, Path]]:
+    """A new pending image and its empty folder, committed with its processing task; when anything fails —
+    writing the original, or the commit itself (a lost database connection) — the folder goes too."""
+    folder: Path | None = None
     try:
-        yield folder
-        store().publish(folder)
+        with transaction.atomic():
+            image = Image.objects.create(project=project, uploaded_by=user, **fields)
+            folder = _fresh_folder(image.pk)
+            yield image, folder
+            store().publish(folder)  # with an object store: into the bucket before the row commits
+            enqueue(image.pk)
     except BaseException:
-        store().delete(folder)
+        if folder is not None:
+            store().delete(folder)
         raise
     store().release(folder)  # with an object store, the worker fetches the original into its own scratch
-
-
-def _new_image(project: Project, user: AbstractBaseUser | None, **fields: Any) -> Image:
-    return Image.objects.create(project=project, uploaded_by=user, **fields)
 
 
 def _store_raster(
     project: Project, user: AbstractBaseUser | None, item: Incoming, kind: str, ext: str, site: str
 ) -> Image:
-    with transaction.atomic():
-        image = _new_image(project, user, name=clean_name(item.name), kind=kind, original_ext=ext, site=site[:100])
-        with _new_original(image.pk) as folder:
-            _store_stripped(item, folder / f"original.{ext}", ext)
-        transaction.on_commit(lambda: enqueue(image.pk))
+    fields = {"name": clean_name(item.name), "kind": kind, "original_ext": ext, "site": site[:100]}
+    with _stored_image(project, user, **fields) as (image, folder):
+        _store_stripped(item, folder / f"original.{ext}", ext)
     return image
 
 
@@ -288,23 +332,19 @@ def _store_dicom(project: Project, user: AbstractBaseUser | None, group: list[In
         metadata["hold_reason"] = hold
     more = f" (+{len(group) - 1} {'levels' if slide else 'slices'})" if series else ""
     stored_as = WSI_DIR if slide else SERIES_EXT if series else "dcm"
-    with transaction.atomic():
-        image = _new_image(
-            project,
-            user,
-            name=f"{clean_name(group[0].name)}{more}"[:255],
-            kind=ImageKind.DICOM,
-            site=site[:100],
-            metadata=metadata,
-            original_ext=stored_as,
-            frames=1 if slide else len(group) if series else dicom_read.frame_count(first),
-        )
-        with _new_original(image.pk) as folder:
-            if not series:
-                dicom_read.write_dataset(first, folder / "original.dcm")
-            else:
-                _write_series(project, first, group, ensure_dir(folder / stored_as))
-        transaction.on_commit(lambda: enqueue(image.pk))
+    fields = {
+        "name": f"{clean_name(group[0].name)}{more}"[:255],
+        "kind": ImageKind.DICOM,
+        "site": site[:100],
+        "metadata": metadata,
+        "original_ext": stored_as,
+        "frames": 1 if slide else len(group) if series else dicom_read.frame_count(first),
+    }
+    with _stored_image(project, user, **fields) as (image, folder):
+        if not series:
+            dicom_read.write_dataset(first, folder / "original.dcm")
+        else:
+            _write_series(project, first, group, ensure_dir(folder / stored_as))
     return image
 
 
@@ -320,6 +360,5 @@ def _write_series(project: Project, first: Any, group: list[Incoming], folder: P
 
 
 def enqueue(image_id: int) -> None:
-    from annotator.imaging.tasks import process_image
-
-    process_image.delay(image_id)
+    """Queue an image's processing through the outbox (call inside the transaction that made it pending)."""
+    outbox_enqueue(task=PROCESS_TASK, args=[image_id])

@@ -61,6 +61,8 @@ class Image(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     processed_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # refreshed by the worker while processing
+    attempts = models.PositiveSmallIntegerField(default=0)  # processing runs started since the last (re)queue
 
     class Meta:
         ordering = ["id"]

@@ -9,13 +9,18 @@ from __future__ import annotations
 import logging
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyvips
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.db import OperationalError
+from django.db.models import F
 from django.utils import timezone
 
 from annotator.core.errors import RejectedFile
+from annotator.core.jobs import heartbeat, release, run_of
 from annotator.core.storage import image_dir, store
 from annotator.imaging.dicom.wsi import WSI_DIR
 from annotator.imaging.mirax import STORED_DIR as MIRAX_DIR
@@ -53,32 +58,44 @@ def thumbnail_path(image: Image) -> Path:
 
 
 def image_process(*, image_id: int) -> None:
-    """Build the tile pyramid and thumbnail of an image; safe to run twice; failures are recorded."""
-    updated = (
-        Image.objects.filter(pk=image_id)
-        .exclude(status__in=(ImageStatus.READY, ImageStatus.HELD))
-        .update(status=ImageStatus.PROCESSING, error="", updated_at=timezone.now())
+    """Build the tile pyramid and thumbnail of a pending image; failures are recorded.
+
+    Only a pending image is claimed, so a second delivery of the task (an outbox re-send, a broker
+    redelivery) finds it processing, ready or failed and does nothing; the reaper turns an image whose
+    worker died back into a pending one.
+    """
+    now = timezone.now()
+    claimed = Image.objects.filter(pk=image_id, status=ImageStatus.PENDING).update(
+        status=ImageStatus.PROCESSING, error="", updated_at=now, heartbeat_at=now, attempts=F("attempts") + 1
     )
-    if not updated:
+    if not claimed:
         return
     image = Image.objects.get(pk=image_id)
+    run = run_of(image, ImageStatus.PROCESSING)
     try:
-        _build_derivatives(image)
+        with heartbeat(model=Image, run=run):
+            _build_derivatives(image, run)
+    except SoftTimeLimitExceeded:
+        minutes = settings.ANNOTATOR_IMAGE_TASK_LIMIT // 60
+        _fail(run, f"processing took longer than the limit of {minutes} minutes and was stopped")
     except RejectedFile as exc:
-        _fail(image_id, exc.detail)
+        _fail(run, exc.detail)
     except pyvips.Error as exc:
         logger.warning("image %s failed in libvips: %s", image_id, exc)
-        _fail(image_id, "the image data cannot be decoded; the file may be truncated or corrupt")
+        _fail(run, "the image data cannot be decoded; the file may be truncated or corrupt")
+    except OperationalError:  # the database went away: hand the image back; the task's autoretry runs it again
+        release(Image, run, ImageStatus.PENDING)
+        raise
     except Exception:
         logger.exception("image %s failed unexpectedly", image_id)
-        _fail(image_id, "processing failed unexpectedly; an administrator can re-process it")
+        _fail(run, "processing failed unexpectedly; an administrator can re-process it")
         raise
     finally:
         store().release(image_dir(image_id))  # with an object store: this worker's scratch copy is done with
 
 
-def _fail(image_id: int, detail: str) -> None:
-    Image.objects.filter(pk=image_id).update(status=ImageStatus.FAILED, error=detail, processed_at=timezone.now())
+def _fail(run: dict[str, Any], detail: str) -> None:
+    Image.objects.filter(**run).update(status=ImageStatus.FAILED, error=detail, processed_at=timezone.now())
 
 
 def clear_derivatives(folder: Path) -> None:
@@ -93,7 +110,7 @@ def clear_derivatives(folder: Path) -> None:
             store().delete(path)
 
 
-def _build_derivatives(image: Image) -> None:
+def _build_derivatives(image: Image, run: dict[str, Any]) -> None:
     folder = image_dir(image.pk)
     clear_derivatives(folder)
     with open_source(store().fetch(original_path(image)), stored=image.metadata) as source:
@@ -114,7 +131,7 @@ def _build_derivatives(image: Image) -> None:
     store().publish(folder / THUMBNAIL)  # the frame-0 pyramid published itself (container.write)
     metadata = {**(image.metadata or {}), **{key: value for key, value in facts.items() if value is not None}}
     held = metadata.get("hold_reason") and not metadata.get("released_by")  # burned-in text? a manager looks first
-    Image.objects.filter(pk=image.pk).update(
+    finished = Image.objects.filter(**run).update(
         status=ImageStatus.HELD if held else ImageStatus.READY,
         kind=source.kind,
         width=source.width,
@@ -125,3 +142,5 @@ def _build_derivatives(image: Image) -> None:
         processed_at=timezone.now(),
         error="",
     )
+    if not finished and not Image.objects.filter(pk=image.pk).exists():  # deleted while we worked: leave no files
+        store().delete(folder)

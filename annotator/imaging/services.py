@@ -31,6 +31,10 @@ def image_upload(
     with ingest.workspace() as work:
         incoming = []
         for upload in files:
+            problem = ingest.name_problem(upload.name)
+            if problem is not None:
+                result.reject(ingest.display_name(upload.name), *problem)
+                continue
             name = ingest.clean_name(upload.name)
             if upload.size is not None and upload.size > settings.ANNOTATOR_MAX_UPLOAD_BYTES:
                 result.reject(
@@ -67,8 +71,10 @@ def image_delete(*, image: Image) -> None:
 def image_reprocess(*, image_id: int) -> None:
     """Queue an image to be processed again from its stored original (a stuck or failed one, or after fixes)."""
     with transaction.atomic():
-        Image.objects.filter(pk=image_id).update(status=ImageStatus.PENDING, error="", updated_at=timezone.now())
-        transaction.on_commit(lambda: ingest.enqueue(image_id))
+        Image.objects.filter(pk=image_id).update(
+            status=ImageStatus.PENDING, error="", updated_at=timezone.now(), heartbeat_at=None, attempts=0
+        )
+        ingest.enqueue(image_id)
 
 
 def image_release(*, image_id: int, user: AbstractBaseUser) -> Image:

@@ -16,6 +16,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from annotator.core.errors import Conflict, Gone, TooLarge, ValidationFailed
+from annotator.core.storage import remove_part, upload_part
 from annotator.imaging import ingest
 from annotator.projects.models import Project
 from annotator.uploads.models import Upload, UploadStatus
@@ -24,9 +25,7 @@ CHUNK = 1024 * 1024
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
-def part_path(upload_id: int) -> Path:
-    """Where an upload's received bytes are kept (named by id only)."""
-    return Path(settings.ANNOTATOR_UPLOAD_DIR) / f"{int(upload_id)}.part"
+part_path = upload_part  # where an upload's received bytes are kept
 
 
 def upload_open(
@@ -37,10 +36,14 @@ def upload_open(
         raise ValidationFailed("The declared size must be a positive number of bytes.", errors={"size": ["positive"]})
     if size > settings.ANNOTATOR_MAX_UPLOAD_BYTES:
         raise TooLarge(f"The file is {size} bytes, above the limit of {settings.ANNOTATOR_MAX_UPLOAD_BYTES}.")
+    problem = ingest.name_problem(filename)
+    if problem is not None:
+        detail, code = problem
+        raise ValidationFailed(f"The file name cannot be used: {detail}.", code=code, errors={"filename": [detail]})
     sha256 = sha256.lower()
     if sha256 and not SHA256_RE.match(sha256):
         raise ValidationFailed("sha256 must be 64 hexadecimal digits.", errors={"sha256": ["not a SHA-256"]})
-    reserved = Upload.objects.filter(user=user, status=UploadStatus.OPEN).aggregate(n=Sum("size"))["n"] or 0
+    reserved = upload_reserved_bytes(user=user)
     if reserved + size > settings.ANNOTATOR_UPLOAD_QUOTA_BYTES:
         raise TooLarge(
             f"You have {reserved} bytes of unfinished uploads; this file would pass your quota of "
@@ -61,6 +64,19 @@ def upload_open(
     )
     part_path(upload.pk).write_bytes(b"")  # fresh, even if an old file of a reused id lingers
     return upload
+
+
+def upload_reserved_bytes(*, user: AbstractBaseUser) -> int:
+    """What counts against a user's quota: the declared size of each open upload (its bytes may still come)
+    plus the bytes on disk of any other upload of theirs whose file is still there."""
+    reserved = Upload.objects.filter(user=user, status=UploadStatus.OPEN).aggregate(n=Sum("size"))["n"] or 0
+    closed = Upload.objects.filter(user=user).exclude(status=UploadStatus.OPEN).values_list("pk", flat=True)
+    for upload_id in closed.iterator():
+        try:
+            reserved += upload_part(upload_id).stat().st_size
+        except FileNotFoundError:
+            continue
+    return reserved
 
 
 def _usable(upload: Upload) -> None:
@@ -162,7 +178,7 @@ def _finish(upload: Upload, status: str, *, error: str = "", result: dict | None
     upload.status, upload.error, upload.result = status, error, result
     upload.save(update_fields=["status", "error", "result", "updated_at"])
     path = part_path(upload.pk)
-    transaction.on_commit(lambda: path.unlink(missing_ok=True))
+    transaction.on_commit(lambda: remove_part(path))
 
 
 def upload_abort(*, upload_id: int) -> None:

@@ -67,6 +67,7 @@ def test_zip_of_good_and_hostile_entries(project, owner, tmp_path) -> None:
         "batch.zip/scans/link.png": "unsafe_path",
         "batch.zip/inner.zip": "nested_archive",
         "batch.zip/notes.txt": "unsupported_format",
+        "batch.zip/__MACOSX/._a.png": "hidden_file",
     }
     stored = {p.name for p in media_root().rglob("*")}
     assert "escape.png" not in stored and "path.png" not in stored

@@ -89,3 +89,16 @@ def test_storage_check_creates_a_missing_bucket_and_round_trips_a_probe(object_s
     assert f"storage ok: s3 (bucket {object_store.bucket}-new)" in out.getvalue()
     buckets = {b["Name"] for b in object_store.client().list_buckets()["Buckets"]}
     assert object_store.bucket + "-new" in buckets
+
+
+def test_the_sweep_removes_orphans_from_the_bucket_only(object_store, db) -> None:
+    from annotator.core.sweep import files_sweep
+
+    orphan = image_dir(987654) / "thumbnail.jpg"  # no image has this id
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(b"left behind by a crash")
+    store().publish(orphan)
+    assert files_sweep(min_age=3600)["folders"] == 0  # too new: its row may still be committing
+    assert object_store.keys("images/987654/")
+    counts = files_sweep(min_age=0)
+    assert counts["folders"] >= 1 and object_store.keys("images/987654/") == []

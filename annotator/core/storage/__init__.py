@@ -25,8 +25,11 @@ __all__ = [
     "export_dir",
     "image_dir",
     "media_root",
+    "remove_part",
     "remove_tree",
     "store",
+    "upload_part",
+    "upload_root",
     "version_dir",
     "working_root",
 ]
@@ -62,6 +65,16 @@ def version_dir(version_id: int) -> Path:
     return working_root() / "versions" / str(int(version_id))
 
 
+def upload_root() -> Path:
+    """The folder where resumable uploads' raw bytes wait (outside storage: not yet de-identified)."""
+    return Path(settings.ANNOTATOR_UPLOAD_DIR)
+
+
+def upload_part(upload_id: int) -> Path:
+    """Where a resumable upload's received bytes are kept (named by id only)."""
+    return upload_root() / f"{int(upload_id)}.part"
+
+
 def ensure_dir(path: Path) -> Path:
     """Create a folder (and parents) if missing and return it."""
     path.mkdir(parents=True, exist_ok=True)
@@ -75,6 +88,13 @@ def remove_tree(path: Path) -> None:
     if root not in target.parents:
         raise ValueError(f"refusing to delete {target}: not inside {root}")
     shutil.rmtree(target, ignore_errors=True)
+
+
+def remove_part(path: Path) -> None:
+    """Delete an upload's .part file; refuse anything outside the upload folder."""
+    if path.parent.resolve() != upload_root().resolve() or path.suffix != ".part":
+        raise ValueError(f"refusing to delete {path}: not an upload's part file")
+    path.unlink(missing_ok=True)
 
 
 _stores: dict[tuple[str, ...], Store] = {}

@@ -137,6 +137,20 @@ class S3Store(Store):
             return True
         return next(self._keys_below(key + "/"), None) is not None
 
+    def folder_ages(self, path: Path) -> dict[str, float]:
+        """For each sub-folder of a folder in the bucket: when any object below it last changed (epoch s)."""
+        prefix = self.key(path) + "/"
+        newest: dict[str, float] = {}
+        paginator = self._client.get_paginator("list_objects_v2")
+        try:
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+                for item in page.get("Contents", []):
+                    name = item["Key"][len(prefix) :].split("/", 1)[0]
+                    newest[name] = max(newest.get(name, 0.0), item["LastModified"].timestamp())
+        except (ClientError, BotoCoreError) as exc:
+            raise StoreError(f"the object store cannot list {prefix}: {exc}") from exc
+        return newest
+
     def files_below(self, path: Path) -> list[Path]:
         return sorted(self.root / key for key in self._keys_below(self.key(path) + "/"))
 

@@ -159,6 +159,9 @@ def record_method(ds: Dataset, *, shifted: bool) -> None:
     ds.LongitudinalTemporalInformationModified = "MODIFIED" if shifted else "REMOVED"
 
 
+ZERO_PREAMBLE = bytes(128)
+
+
 def deidentify(ds: Dataset, *, key: str, shift_dates: bool = False) -> str:
     """Strip identifiers from ds in place (PS3.15 E.1 Basic Profile); return the patient's pseudonymous reference.
 
@@ -178,5 +181,6 @@ def deidentify(ds: Dataset, *, key: str, shift_dates: bool = False) -> str:
         ds.PatientAge = band_as_age_string(band_start(age))
     ds.PatientID = patient_ref
     ds.PatientName = patient_ref
+    ds.preamble = ZERO_PREAMBLE  # 128 free bytes: text, HTML or an executable header may hide there
     record_method(ds, shifted=shift_dates)
     return patient_ref

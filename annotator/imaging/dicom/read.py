@@ -56,7 +56,9 @@ def read_header(path: str | Path) -> Dataset:
 
 
 def write_dataset(ds: Dataset, path: Path) -> None:
-    """Write a dataset to storage."""
+    """Write a dataset to storage; its 128-byte preamble as zeros whatever it held (never a polyglot file)."""
+    if ds.preamble is not None:
+        ds.preamble = bytes(128)
     ds.save_as(path, enforce_file_format=False)
 
 
