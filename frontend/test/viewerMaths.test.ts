@@ -141,3 +141,18 @@ describe('info overlay', () => {
     expect(sliceLocation([1, 2, 3], [0, 1, 0, 0, 0, -1])).toBeCloseTo(-1); // sagittal: normal (-1, 0, 0)
   });
 });
+
+describe('WheelStepper', () => {
+  it('steps one slice per mouse notch and adds up trackpad deltas, restarting on a change of direction', async () => {
+    const { WheelStepper } = await import('../src/viewer/wheel');
+    const w = new WheelStepper();
+    expect(w.step({ deltaY: 100, deltaMode: 0 })).toBe(1);
+    expect(w.step({ deltaY: -120, deltaMode: 0 })).toBe(-1);
+    expect(w.step({ deltaY: 3, deltaMode: 1 })).toBe(1); // lines
+    expect([10, 10, 10, 10].map((d) => w.step({ deltaY: d, deltaMode: 0 }))).toEqual([0, 0, 0, 0]);
+    expect(w.step({ deltaY: 10, deltaMode: 0 })).toBe(1);
+    expect(w.step({ deltaY: 30, deltaMode: 0 })).toBe(0);
+    expect(w.step({ deltaY: -30, deltaMode: 0 })).toBe(0);
+    expect(w.step({ deltaY: 300, deltaMode: 0 })).toBe(3);
+  });
+});

@@ -33,14 +33,30 @@ def slice_values(size: int, hu: int) -> np.ndarray:
     return values
 
 
-def ct_series(*, size: int = 128, hu_per_slice: tuple[int, ...] = HU_PER_SLICE, seed: int = 7) -> list[io.BytesIO]:
+def phantom_values(size: int, k: int, count: int) -> np.ndarray:
+    """A chest-like slice for the benchmark and screenshots: body, two lungs, a spine, noise of ±20 HU."""
+    y, x = np.mgrid[0:size, 0:size] / size - 0.5
+    rng = np.random.default_rng(k)
+    values = np.full((size, size), AIR, dtype=np.float64)
+    values[(x / 0.45) ** 2 + (y / 0.33) ** 2 < 1] = 40
+    lung = 0.12 + 0.04 * np.sin(np.pi * k / max(count - 1, 1))
+    for side in (-0.2, 0.2):
+        values[((x - side) / lung) ** 2 + ((y + 0.02) / 0.2) ** 2 < 1] = -850
+    values[(x**2 + (y - 0.2) ** 2) < 0.045**2] = 700
+    values += rng.normal(0, 20, size=(size, size)) * (values > AIR)
+    return np.clip(values, -1024, 3071).astype(np.int16)
+
+
+def ct_series(
+    *, size: int = 128, hu_per_slice: tuple[int, ...] = HU_PER_SLICE, seed: int = 7, phantom: bool = False
+) -> list[io.BytesIO]:
     """One file per slice, as uploads (named, shuffled); stored values are HU + 1024 with intercept -1024."""
     series, study, frame_of_reference = generate_uid(), generate_uid(), generate_uid()
     files = []
     count = len(hu_per_slice)
     for k, hu in enumerate(hu_per_slice):
         ds = image(
-            (slice_values(size, hu) + 1024).astype(np.int16),
+            ((phantom_values(size, k, count) if phantom else slice_values(size, hu)) + 1024).astype(np.int16),
             Modality="CT",
             StudyInstanceUID=study,
             SeriesInstanceUID=series,

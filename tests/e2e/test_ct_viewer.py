@@ -199,3 +199,27 @@ def test_length_reads_mm_from_pixel_spacing(worker, live_server, page, client_fo
     (ax, ay), (bx, by) = saved.geometry["points"]
     assert abs(((bx - ax) * SPACING[1]) ** 2 + ((by - ay) * SPACING[0]) ** 2 - 62.48**2) < 2 * 62.48 * 0.3
     page.get_by_test_id("ruler").first.wait_for(timeout=5_000)
+
+
+def test_a_slice_that_fails_to_load_says_which_and_retries(worker, live_server, page, client_for) -> None:
+    _skip_without_build()
+    broken = {"on": True, "refused": 0}
+
+    def flaky(route) -> None:
+        if broken["on"]:
+            broken["refused"] += 1
+            route.fulfill(status=503, json={"detail": "Storage is busy", "code": "unavailable"})
+        else:
+            route.continue_()
+
+    page.route(re.compile(r".*/frames/3\?.*raw=1"), flaky)
+    _image_id, _label, viewer = _open_series(page, live_server, client_for)
+    page.get_by_role("button", name="Next slice").click()
+    page.get_by_role("button", name="Next slice").click()
+    page.get_by_role("button", name="Next slice").click()
+    alert = page.get_by_role("alert")
+    alert.filter(has_text="Slice 4 could not be loaded (Storage is busy); retrying").wait_for(timeout=10_000)
+    assert viewer.get_attribute("data-frame") == "2"  # the last slice that did load stays up meanwhile
+    broken["on"] = False  # the storage is back: the next retry shows the slice
+    page.locator("[data-testid=viewer][data-frame='3']").wait_for(timeout=20_000)
+    assert alert.is_hidden() and broken["refused"] >= 1

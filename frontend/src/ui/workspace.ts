@@ -84,11 +84,21 @@ function twoPoints(geometry: unknown): [Point, Point] | null {
   return a && b ? [{ x: a[0], y: a[1] }, { x: b[0], y: b[1] }] : null;
 }
 
+/** Slices fetched ahead and behind; sessionStorage `annotator.prefetchRadius` overrides it (the benchmark's off switch). */
+function prefetchRadius(): number | undefined {
+  try {
+    const value = Number(sessionStorage.getItem('annotator.prefetchRadius') ?? NaN);
+    return Number.isInteger(value) && value >= 0 ? value : undefined;
+  } catch {
+    return undefined; // storage blocked: the default
+  }
+}
+
 function createSurface(el: HTMLElement, image: ImageInfo, dzi: DziInfo, size: Size, frame: number, onFail: (m: string) => void): ViewerSurface {
   const version = versionQuery(image.dzi_url);
   if (chooseSource(image) === 'raw') {
     el.dataset.source = 'raw';
-    return new CanvasSurface(el, { imageId: image.id, frameCount: image.frames, size, versionQuery: version, frame });
+    return new CanvasSurface(el, { imageId: image.id, frameCount: image.frames, size, versionQuery: version, frame, prefetchRadius: prefetchRadius() });
   }
   el.dataset.source = 'tiles';
   const source = inlineTileSource(dzi, tilesUrlFor(image.id), version);
@@ -150,6 +160,7 @@ export function mountWorkspace(
       renderShapes(); // not the panel: rebuilding it under the pointer would re-fire mouseenter
     },
   });
+  panel.frameCount = image.frames;
   const measurementPanel = new MeasurementPanel();
   const viewerEl = h('div', { class: 'viewer', 'data-testid': 'viewer' });
   const hint = h(

@@ -3,6 +3,7 @@ import type { Point, Rect, Size } from '../core/geometry';
 import { parseRawFrame, valueAt, type RawFrame } from './rawFrame';
 import { SliceCache } from './sliceCache';
 import type { SurfaceChange, ViewerSurface, ViewTransform } from './surface';
+import { WheelStepper } from './wheel';
 import { fitImage, fitRect, panBy, toElement, toImage, zoomAround } from './transform';
 import { effectiveInvert, paintColour, paintGrey, robustWindow, valueRange, type Window } from './windowing';
 
@@ -61,6 +62,7 @@ export class CanvasSurface implements ViewerSurface {
   private view: ViewTransform = { scale: 1, offsetX: 0, offsetY: 0 };
   private fitted = true;
   private panEnabled = true;
+  private readonly wheel = new WheelStepper();
   private drag: { id: number; x: number; y: number } | null = null;
   private shown: RawFrame | null = null;
   private currentFrame: number;
@@ -259,6 +261,7 @@ export class CanvasSurface implements ViewerSurface {
     this.paint();
     this.element.dataset.frame = String(frame);
     if (first) {
+      this.element.dataset.openedMs = performance.now().toFixed(1); // time since navigation (benchmark)
       this.element.dataset.ready = 'true';
       this.emit('open');
     } else this.emit('frame');
@@ -323,7 +326,7 @@ export class CanvasSurface implements ViewerSurface {
   private readonly onWheel = (e: WheelEvent): void => {
     e.preventDefault();
     if (this.frameCount > 1 && !e.ctrlKey) {
-      if (e.deltaY !== 0) this.setFrame(this.currentFrame + Math.sign(e.deltaY));
+      this.setFrame(this.currentFrame + this.wheel.step(e));
       return;
     }
     this.zoomBy(e.deltaY < 0 ? 1.2 : 1 / 1.2, this.clientToElement(e.clientX, e.clientY));

@@ -4,6 +4,7 @@ import type { Point, Rect, Size } from '../core/geometry';
 import type { InlineDziSource } from './dzi';
 import { frameQuery } from './frameQuery';
 import type { SurfaceChange, ViewerSurface, ViewTransform } from './surface';
+import { WheelStepper } from './wheel';
 
 export interface TileSurfaceOptions {
   source: InlineDziSource;
@@ -22,6 +23,7 @@ export class TileSurface implements ViewerSurface {
   private opened = false;
   private currentFrame: number;
   private panEnabled = true;
+  private readonly wheel = new WheelStepper();
 
   constructor(
     readonly element: HTMLElement,
@@ -167,7 +169,7 @@ export class TileSurface implements ViewerSurface {
     event.preventDefault();
     event.stopPropagation();
     if (stack) {
-      if (event.deltaY !== 0) this.setFrame(this.currentFrame + Math.sign(event.deltaY));
+      this.setFrame(this.currentFrame + this.wheel.step(event));
       return;
     }
     this.zoomBy(event.deltaY < 0 ? 1.2 : 1 / 1.2, this.clientToElement(event.clientX, event.clientY));
