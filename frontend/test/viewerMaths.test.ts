@@ -156,3 +156,11 @@ describe('WheelStepper', () => {
     expect(w.step({ deltaY: 300, deltaMode: 0 })).toBe(3);
   });
 });
+
+describe('length on slides', () => {
+  it('reads µm when asked (slides: 0.25 µm/px)', () => {
+    const l = measureLength({ x: 0, y: 0 }, { x: 400, y: 0 }, [0.00025, 0.00025], 'µm');
+    expect(l.unit).toBe('µm');
+    expect(formatLength(l)).toBe('100.0 µm');
+  });
+});

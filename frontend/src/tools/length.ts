@@ -1,4 +1,4 @@
-// Length tool: one drag is one ruler; its length in mm from the pixel spacing (px when there is none).
+// Length tool: one drag is one ruler; its length in mm from the pixel spacing (µm on slides, px when there is none).
 import type { Point, Size } from '../core/geometry';
 import { PointerTool, type PointerToolHost } from './pointerTool';
 
@@ -9,23 +9,31 @@ export interface Measurement {
   a: Point;
   b: Point;
   value: number;
-  unit: 'mm' | 'px';
+  unit: 'mm' | 'µm' | 'px';
 }
 
 /**
  * Length of a→b. `spacing` is DICOM's PixelSpacing order: [row spacing (between rows, along y),
  * column spacing (between columns, along x)] in mm.
  */
-export function measureLength(a: Point, b: Point, spacing: readonly number[] | null): { value: number; unit: 'mm' | 'px' } {
+export function measureLength(
+  a: Point,
+  b: Point,
+  spacing: readonly number[] | null,
+  unit: 'mm' | 'µm' = 'mm',
+): { value: number; unit: 'mm' | 'µm' | 'px' } {
   const dx = b.x - a.x;
   const dy = b.y - a.y;
   const row = spacing?.[0];
   const col = spacing?.[1];
-  if (row && col && row > 0 && col > 0) return { value: Math.hypot(dx * col, dy * row), unit: 'mm' };
+  if (row && col && row > 0 && col > 0) {
+    const mm = Math.hypot(dx * col, dy * row);
+    return unit === 'µm' ? { value: mm * 1000, unit } : { value: mm, unit };
+  }
   return { value: Math.hypot(dx, dy), unit: 'px' };
 }
 
-/** `12.3 mm`, `45 px` (one decimal; whole numbers of pixels). */
+/** `12.3 mm`, `85.2 µm`, `45 px` (one decimal; whole numbers of pixels). */
 export function formatLength(m: { value: number; unit: string }): string {
   return m.unit === 'px' ? `${Math.round(m.value)} px` : `${m.value.toFixed(1)} ${m.unit}`;
 }

@@ -118,6 +118,7 @@ export function mountWorkspace(
   const labelMap = new Map(data.labels.map((l) => [l.id, l]));
   const size: Size = { width: image.width ?? dzi.width, height: image.height ?? dzi.height };
   const spacing = spacingOf(image.metadata);
+  const lengthUnit = image.kind === 'slide' ? 'µm' : 'mm'; // a slide's structures are microns across
   const rulerLabel = measurementLabel(data.labels);
   const measurements: Measurement[] = [];
   let draft: Rect | null = null;
@@ -200,7 +201,7 @@ export function mountWorkspace(
       .map((m) => ({ a: m.a, b: m.b, text: formatLength(m) }));
     for (const a of editor.annotations) {
       const ends = a.label === rulerLabel?.id && a.frame === surface.frame ? twoPoints(a.geometry) : null;
-      if (ends) lines.push({ a: ends[0], b: ends[1], text: formatLength(measureLength(ends[0], ends[1], spacing)) });
+      if (ends) lines.push({ a: ends[0], b: ends[1], text: formatLength(measureLength(ends[0], ends[1], spacing, lengthUnit)) });
     }
     return draftLine ? [...lines, draftLine] : lines;
   }
@@ -221,7 +222,7 @@ export function mountWorkspace(
   function renderMeasurements(): void {
     const saved = editor.annotations.flatMap((a) => {
       const ends = a.label === rulerLabel?.id ? twoPoints(a.geometry) : null;
-      return ends ? [{ id: a.id, frame: a.frame, a: ends[0], b: ends[1], ...measureLength(ends[0], ends[1], spacing), saved: true }] : [];
+      return ends ? [{ id: a.id, frame: a.frame, a: ends[0], b: ends[1], ...measureLength(ends[0], ends[1], spacing, lengthUnit), saved: true }] : [];
     });
     measurementPanel.render([...measurements.map((m) => ({ ...m, saved: false })), ...saved]);
   }
@@ -283,7 +284,7 @@ export function mountWorkspace(
       clientToImage: (x, y) => surface.elementToImage(surface.clientToElement(x, y)),
       setDrawingMode: (on) => surface.setPanEnabled(!on),
       showDraft: (a, b) => {
-        draftLine = a && b ? { a, b, text: formatLength(measureLength(a, b, spacing)) } : null;
+        draftLine = a && b ? { a, b, text: formatLength(measureLength(a, b, spacing, lengthUnit)) } : null;
         layer.setLines(rulers());
       },
     },
@@ -293,7 +294,7 @@ export function mountWorkspace(
         if (editable && rulerLabel) {
           void editor.createShape({ points: [[a.x, a.y], [b.x, b.y]] }, rulerLabel.id, frame);
         } else {
-          measurements.push({ id: measurements.length + 1, frame, a, b, ...measureLength(a, b, spacing) });
+          measurements.push({ id: measurements.length + 1, frame, a, b, ...measureLength(a, b, spacing, lengthUnit) });
           render();
         }
       },
