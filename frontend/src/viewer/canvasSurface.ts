@@ -65,6 +65,7 @@ export class CanvasSurface implements ViewerSurface {
   private readonly wheel = new WheelStepper();
   private drag: { id: number; x: number; y: number } | null = null;
   private shown: RawFrame | null = null;
+  private shownIndex = -1;
   private currentFrame: number;
   private windowValue: Window | null = null;
   private invertValue = false;
@@ -149,9 +150,9 @@ export class CanvasSurface implements ViewerSurface {
     this.paint();
   }
 
-  /** Stored real value(s) at an image point of the frame shown, or null outside it. */
+  /** Stored real value(s) at an image point of the current frame; null outside it or while it is still loading. */
   valueAt(p: Point): number[] | null {
-    return this.shown ? valueAt(this.shown, p.x, p.y) : null;
+    return this.shown && this.shownIndex === this.currentFrame ? valueAt(this.shown, p.x, p.y) : null;
   }
 
   transform(): ViewTransform {
@@ -257,6 +258,7 @@ export class CanvasSurface implements ViewerSurface {
       return;
     }
     this.shown = raw;
+    this.shownIndex = frame;
     if (this.windowValue === null && raw.samples === 1) this.windowValue = raw.window ?? robustWindow(raw.values);
     this.paint();
     this.element.dataset.frame = String(frame);
