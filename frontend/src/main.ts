@@ -35,7 +35,7 @@ function navigate(): void {
       void mountImages(main, ctx, route.id, route.state);
       break;
     case 'image':
-      void mountViewer(main, ctx, route.id);
+      void mountViewer(main, ctx, route.id, route.frame ?? 0);
       break;
     case 'not-found':
       setTitle('Not found');

@@ -43,3 +43,23 @@ describe('hotkeyAction', () => {
     expect(hotkeyAction(key('b', { target: select }), labels)).toEqual({ type: 'toggle-tool' });
   });
 });
+
+describe('viewer keys', () => {
+  it('maps W, D, Home and the slice keys of UI.md', () => {
+    expect(hotkeyAction(key('w'), labels)).toEqual({ type: 'window-level' });
+    expect(hotkeyAction(key('D', { shiftKey: true }), labels)).toEqual({ type: 'length' });
+    expect(hotkeyAction(key('Home'), labels)).toEqual({ type: 'fit' });
+    expect(hotkeyAction(key('ArrowUp'), labels)).toEqual({ type: 'slice', step: -1 });
+    expect(hotkeyAction(key('PageUp'), labels)).toEqual({ type: 'slice', step: -1 });
+    expect(hotkeyAction(key('ArrowDown'), labels)).toEqual({ type: 'slice', step: 1 });
+    expect(hotkeyAction(key('PageDown'), labels)).toEqual({ type: 'slice', step: 1 });
+  });
+
+  it('lets a focused select keep its arrow keys, and tool keys win over a label on the same key', () => {
+    const select = document.createElement('select');
+    expect(hotkeyAction(key('ArrowDown', { target: select }), labels)).toBeNull();
+    expect(hotkeyAction(key('PageDown', { target: select }), labels)).toEqual({ type: 'slice', step: 1 });
+    const clash: Label[] = [{ id: 3, name: 'Duct', color: '#0000ff', kind: 'bbox', hotkey: 'd', attributes: [] }];
+    expect(hotkeyAction(key('d'), clash)).toEqual({ type: 'length' });
+  });
+});

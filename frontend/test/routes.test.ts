@@ -11,6 +11,8 @@ describe('parseRoute', () => {
     ['#/projects/3/', { name: 'project', id: 3 }],
     ['#/images/42', { name: 'image', id: 42 }],
     ['#/images/42?x=1', { name: 'image', id: 42 }],
+    ['#/images/42?frame=3', { name: 'image', id: 42, frame: 3 }],
+    ['#/images/42?frame=-1', { name: 'image', id: 42 }],
     ['#/projects/3?state=rejected', { name: 'project', id: 3, state: 'rejected' }],
     ['#/projects/3?state=bogus', { name: 'project', id: 3 }],
   ])('%s', (hash, route) => {
@@ -25,7 +27,7 @@ describe('parseRoute', () => {
   });
 
   it('round-trips with routeHref', () => {
-    for (const hash of ['#/', '#/projects/7', '#/projects/7?state=in_progress', '#/images/9']) {
+    for (const hash of ['#/', '#/projects/7', '#/projects/7?state=in_progress', '#/images/9', '#/images/9?frame=4']) {
       expect(routeHref(parseRoute(hash))).toBe(hash);
     }
   });

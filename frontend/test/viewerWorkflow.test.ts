@@ -1,46 +1,17 @@
-// Viewer page with the review workflow (fake OpenSeadragon viewer): roles, submit, locked images, review.
+// Viewer page with the review workflow (fake viewer surface): roles, submit, locked images, review.
 // @vitest-environment jsdom
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiClient } from '../src/api/client';
 import type { Label, Role, WorkflowState } from '../src/api/types';
 import type { PageContext } from '../src/ui/page';
 import { mountViewer } from '../src/ui/viewerPage';
+import type { FakeSurface } from './fakeSurface';
 
-const viewers = vi.hoisted(() => [] as { overlay: SVGSVGElement; drawing: boolean; drafts: unknown[] }[]);
+const viewers = vi.hoisted(() => [] as FakeSurface[]);
 
-vi.mock('../src/viewer/viewer', () => {
-  class FakeViewer {
-    readonly overlay = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
-    drawing = false;
-    drafts: unknown[] = [];
-    isOpen = false;
-    constructor(readonly container: HTMLElement) {
-      container.appendChild(this.overlay);
-      viewers.push(this);
-    }
-    open(): void {
-      this.isOpen = true;
-      this.container.dataset.ready = 'true';
-    }
-    clientToElement(x: number, y: number) {
-      return { x, y };
-    }
-    elementToImage(p: { x: number; y: number }) {
-      return p;
-    }
-    setDrawingMode(on: boolean): void {
-      this.drawing = on;
-    }
-    setBoxes(): void {}
-    setDrafts(drafts: unknown[]): void {
-      this.drafts = drafts;
-    }
-    zoomBy(): void {}
-    goHome(): void {}
-    showRect(): void {}
-    destroy(): void {}
-  }
-  return { ImageViewer: FakeViewer };
+vi.mock('../src/viewer/viewer', async () => {
+  const { fakeTileModule } = await import('./fakeSurface');
+  return fakeTileModule(viewers);
 });
 
 const labels: Label[] = [{ id: 1, name: 'Tumour', color: '#e11d48', kind: 'bbox', hotkey: '1', attributes: [] }];

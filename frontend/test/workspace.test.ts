@@ -1,52 +1,17 @@
-// Wiring test of the viewer page with a fake OpenSeadragon viewer: hotkeys, drawing, autosave, delete.
+// Wiring test of the viewer page with a fake viewer surface: hotkeys, drawing, autosave, delete.
 // @vitest-environment jsdom
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiClient } from '../src/api/client';
 import type { Annotation, Label } from '../src/api/types';
 import type { PageContext } from '../src/ui/page';
 import { mountViewer } from '../src/ui/viewerPage';
+import type { FakeSurface } from './fakeSurface';
 
-const viewers = vi.hoisted(
-  () => [] as { overlay: SVGSVGElement; shapes: { id: number }[]; drawing: boolean; opened: unknown }[],
-);
+const viewers = vi.hoisted(() => [] as FakeSurface[]);
 
-vi.mock('../src/viewer/viewer', () => {
-  class FakeViewer {
-    readonly overlay = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
-    shapes: { id: number }[] = [];
-    drawing = false;
-    opened: unknown = null;
-    imageSize: unknown = null;
-    isOpen = false;
-    constructor(readonly container: HTMLElement) {
-      container.appendChild(this.overlay);
-      viewers.push(this);
-    }
-    open(source: unknown, size: unknown): void {
-      this.opened = source;
-      this.imageSize = size;
-      this.isOpen = true;
-      this.container.dataset.ready = 'true';
-    }
-    clientToElement(x: number, y: number) {
-      return { x, y };
-    }
-    elementToImage(p: { x: number; y: number }) {
-      return p;
-    }
-    setDrawingMode(on: boolean): void {
-      this.drawing = on;
-    }
-    setBoxes(shapes: { id: number }[]): void {
-      this.shapes = shapes;
-    }
-    setDrafts(): void {}
-    zoomBy(): void {}
-    goHome(): void {}
-    showRect(): void {}
-    destroy(): void {}
-  }
-  return { ImageViewer: FakeViewer };
+vi.mock('../src/viewer/viewer', async () => {
+  const { fakeTileModule } = await import('./fakeSurface');
+  return fakeTileModule(viewers);
 });
 
 const labels: Label[] = [

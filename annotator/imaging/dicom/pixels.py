@@ -189,6 +189,11 @@ def raw_headers(array: np.ndarray, info: FrameInfo, *, photometric: str) -> dict
         }
         if info.window_center is not None and info.window_width is not None:
             headers |= {"X-Window-Center": f"{info.window_center:g}", "X-Window-Width": f"{info.window_width:g}"}
+    # Per-frame geometry for the viewer's info overlay (a series' slices each have their own position).
+    if info.position:
+        headers["X-Image-Position"] = ",".join(f"{v:.10g}" for v in info.position)
+    if info.slice_thickness:
+        headers["X-Slice-Thickness"] = f"{info.slice_thickness:.10g}"
     return headers
 
 

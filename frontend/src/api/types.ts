@@ -102,10 +102,15 @@ export interface Annotation {
   source: string;
 }
 
+/** Polyline (and polygon) geometry: vertices in level-0 image pixels. */
+export type PointsGeometry = {
+  points: [number, number][];
+};
+
 export interface AnnotationCreate {
   label: number;
   frame: number;
-  geometry: BoxGeometry;
+  geometry: BoxGeometry | PointsGeometry;
   attributes: Record<string, unknown>;
 }
 

@@ -1,11 +1,11 @@
-// Pure hash-route parsing and building: #/ projects, #/projects/{id}[?state=…] images, #/images/{id} viewer.
+// Pure hash-route parsing and building: #/ projects, #/projects/{id}[?state=…] images, #/images/{id}[?frame=N] viewer.
 import type { WorkflowState } from '../api/types';
 import { isWorkflowState } from './workflow';
 
 export type Route =
   | { name: 'projects' }
   | { name: 'project'; id: number; state?: WorkflowState }
-  | { name: 'image'; id: number }
+  | { name: 'image'; id: number; frame?: number }
   | { name: 'not-found'; path: string };
 
 function id(raw: string | undefined): number | null {
@@ -26,7 +26,10 @@ export function parseRoute(hash: string): Route {
   }
   if (parts.length === 2 && parts[0] === 'images') {
     const imageId = id(parts[1]);
-    if (imageId !== null) return { name: 'image', id: imageId };
+    if (imageId !== null) {
+      const frame = new URLSearchParams(query).get('frame');
+      return frame !== null && /^\d{1,9}$/.test(frame) ? { name: 'image', id: imageId, frame: Number(frame) } : { name: 'image', id: imageId };
+    }
   }
   return { name: 'not-found', path: `/${parts.join('/')}` };
 }
@@ -38,7 +41,7 @@ export function routeHref(route: Route): string {
     case 'project':
       return `#/projects/${route.id}${route.state ? `?state=${route.state}` : ''}`;
     case 'image':
-      return `#/images/${route.id}`;
+      return `#/images/${route.id}${route.frame ? `?frame=${route.frame}` : ''}`;
     case 'not-found':
       return `#${route.path}`;
   }

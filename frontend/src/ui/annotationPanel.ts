@@ -26,6 +26,8 @@ export class AnnotationPanel {
   private readonly count: HTMLElement;
   /** Delete buttons are only offered when the caller may edit the image. */
   editable = true;
+  /** Frames of the image; on stacks each item says its slice. */
+  frameCount = 1;
 
   constructor(private readonly events: PanelEvents) {
     this.count = h('span', { class: 'count', 'data-testid': 'annotation-count' }, '0');
@@ -54,7 +56,8 @@ export class AnnotationPanel {
 
   private item(a: Annotation, label: Label | undefined): HTMLElement {
     const name = label?.name ?? `Label ${a.label}`;
-    const geometry = describeGeometry(a.geometry);
+    const slice = this.frameCount > 1 ? ` · slice ${(a.frame ?? 0) + 1}` : '';
+    const geometry = describeGeometry(a.geometry) + slice;
     const swatch = h('span', { class: 'swatch', 'aria-hidden': 'true' });
     swatch.style.background = label?.color ?? '#888888';
     const del = this.editable ? this.deleteButton(a.id, name) : null;

@@ -66,22 +66,32 @@ export class AnnotationEditor {
     return !this.busy && hist.canRedo(this.history);
   }
 
-  /** Autosave a freshly drawn box; resolves to the stored annotation, or null on failure. */
-  async createBox(rect: Rect, labelId: number): Promise<Annotation | null> {
+  /** Autosave a freshly drawn box on `frame`; resolves to the stored annotation, or null on failure. */
+  async createBox(rect: Rect, labelId: number, frame = 0): Promise<Annotation | null> {
     this.pending = [...this.pending, rect];
-    const saved = await this.run('Saving…', 'Saved', async () => {
-      const created = await this.api.createAnnotation(this.imageId, {
-        label: labelId,
-        frame: 0,
-        geometry: { x: rect.x, y: rect.y, w: rect.w, h: rect.h },
-        attributes: {},
-      });
-      this.annotations = [...this.annotations, created];
-      this.history = hist.push(this.history, { op: 'create', annotation: created });
-      return created;
-    }, () => {
+    const geometry = { x: rect.x, y: rect.y, w: rect.w, h: rect.h };
+    return this.create({ label: labelId, frame, geometry, attributes: {} }, () => {
       this.pending = this.pending.filter((r) => r !== rect);
     });
+  }
+
+  /** Autosave any other finished shape (a Length ruler as a polyline); null on failure. */
+  createShape(geometry: AnnotationCreate['geometry'], labelId: number, frame: number): Promise<Annotation | null> {
+    return this.create({ label: labelId, frame, geometry, attributes: {} });
+  }
+
+  private async create(data: AnnotationCreate, always?: () => void): Promise<Annotation | null> {
+    const saved = await this.run(
+      'Saving…',
+      'Saved',
+      async () => {
+        const created = await this.api.createAnnotation(this.imageId, data);
+        this.annotations = [...this.annotations, created];
+        this.history = hist.push(this.history, { op: 'create', annotation: created });
+        return created;
+      },
+      always,
+    );
     return saved ?? null;
   }
 

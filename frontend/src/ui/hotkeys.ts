@@ -1,4 +1,4 @@
-// Maps key presses on the viewer page to actions (tool toggle, leave, undo/redo, label hotkeys).
+// Maps key presses on the viewer page to actions (tools, fit, slices, undo/redo, label hotkeys).
 import type { Label } from '../api/types';
 
 export const TOOL_HOTKEY = 'b';
@@ -8,7 +8,22 @@ export type HotkeyAction =
   | { type: 'leave-tool' }
   | { type: 'undo' }
   | { type: 'redo' }
-  | { type: 'label'; id: number };
+  | { type: 'label'; id: number }
+  | { type: 'window-level' }
+  | { type: 'length' }
+  | { type: 'fit' }
+  | { type: 'slice'; step: number };
+
+/** Viewer keys of UI.md beside the box tool's; they win over a label hotkey on the same key. */
+const VIEW_KEYS: Record<string, HotkeyAction> = {
+  w: { type: 'window-level' },
+  d: { type: 'length' },
+  Home: { type: 'fit' },
+  ArrowUp: { type: 'slice', step: -1 },
+  PageUp: { type: 'slice', step: -1 },
+  ArrowDown: { type: 'slice', step: 1 },
+  PageDown: { type: 'slice', step: 1 },
+};
 
 export interface KeyLike {
   key: string;
@@ -27,6 +42,10 @@ function isTextField(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && target.isContentEditable;
 }
 
+function isSelect(target: EventTarget | null): boolean {
+  return typeof HTMLSelectElement !== 'undefined' && target instanceof HTMLSelectElement;
+}
+
 export function hotkeyAction(e: KeyLike, labels: readonly Label[]): HotkeyAction | null {
   if (isTextField(e.target)) return null;
   const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
@@ -39,6 +58,9 @@ export function hotkeyAction(e: KeyLike, labels: readonly Label[]): HotkeyAction
   if (e.altKey) return null;
   if (key === 'Escape') return { type: 'leave-tool' };
   if (key === TOOL_HOTKEY) return { type: 'toggle-tool' };
+  const view = VIEW_KEYS[key];
+  // Arrow keys on a focused <select> change its option, not the slice.
+  if (view && !(view.type === 'slice' && key.startsWith('Arrow') && isSelect(e.target))) return view;
   const label = labels.find((l) => l.hotkey && l.hotkey.toLowerCase() === key);
   return label ? { type: 'label', id: label.id } : null;
 }

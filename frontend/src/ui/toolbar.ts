@@ -19,6 +19,8 @@ export class Toolbar {
   private readonly redoButton: HTMLButtonElement;
   private readonly editGroup: HTMLElement;
   private readonly readOnlyNote: HTMLElement;
+  /** Where the viewer's own controls (window/level, slices…) go, after the zoom buttons. */
+  private readonly extra = h('span', { class: 'toolbar-extra' });
 
   constructor(labels: Label[], events: ToolbarEvents) {
     this.labelSelect = h('select', { 'data-testid': 'label-select', id: 'label-select', disabled: labels.length === 0 });
@@ -76,10 +78,16 @@ export class Toolbar {
       this.readOnlyNote,
       small('−', 'Zoom out', () => events.onZoom('out'), 'zoom-out'),
       small('+', 'Zoom in', () => events.onZoom('in'), 'zoom-in'),
-      small('⤢', 'Fit image', () => events.onZoom('home'), 'zoom-home'),
+      small('⤢', 'Fit', () => events.onZoom('home'), 'zoom-home'),
+      this.extra,
       h('span', { class: 'spacer' }),
       this.status.el,
     );
+  }
+
+  /** Add controls after the zoom buttons (they stay visible when the image is read-only). */
+  addControls(...nodes: Node[]): void {
+    this.extra.append(...nodes);
   }
 
   get selectedLabelId(): number | null {

@@ -28,7 +28,7 @@ export function notReadyMessage(image: ImageInfo): HTMLElement {
   );
 }
 
-export async function mountViewer(root: HTMLElement, ctx: PageContext, imageId: number): Promise<void> {
+export async function mountViewer(root: HTMLElement, ctx: PageContext, imageId: number, frame = 0): Promise<void> {
   ctx.setTitle('Image');
   const crumbs = h('nav', { class: 'breadcrumb', 'aria-label': 'Breadcrumb' }, h('a', { href: routeHref({ name: 'projects' }) }, 'Projects'));
   const actions = h('div', { class: 'viewer-actions' });
@@ -88,6 +88,11 @@ export async function mountViewer(root: HTMLElement, ctx: PageContext, imageId: 
         editable: allowed.annotate,
         readOnlyReason: allowed.readOnlyReason,
         sideTop: [workflow.side],
+        frame: Math.min(frame, Math.max(1, image.frames || 1) - 1),
+        // Keep ?frame=N in the URL without a navigation (replaceState fires no hashchange).
+        onFrame: (n) => {
+          if (!ctx.signal.aborted) history.replaceState(history.state, '', routeHref({ name: 'image', id: image.id, frame: n }));
+        },
         onSaved: () => workflow.noteEdit(),
         // Someone submitted the image meanwhile: show its new state (the save status keeps the server's detail).
         onLocked: () =>

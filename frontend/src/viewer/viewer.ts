@@ -1,43 +1,40 @@
-// Hosts the OpenSeadragon viewer plus an SVG box overlay, and maps element pixels ↔ level-0 image pixels.
+// Deep-zoom tile source (slides, colour and big rasters): OpenSeadragon behind the ViewerSurface interface.
 import OpenSeadragon from 'openseadragon';
 import type { Point, Rect, Size } from '../core/geometry';
 import type { InlineDziSource } from './dzi';
+import { frameQuery } from './frameQuery';
+import type { SurfaceChange, ViewerSurface, ViewTransform } from './surface';
+import { WheelStepper } from './wheel';
 
-const SVG_NS = 'http://www.w3.org/2000/svg';
-
-/** One box to draw, in image coordinates. */
-export interface BoxShape {
-  id: number;
-  rect: Rect;
-  color: string;
-  highlighted?: boolean;
-}
-
-export interface ViewerCallbacks {
-  onOpen?: () => void;
+export interface TileSurfaceOptions {
+  source: InlineDziSource;
+  size: Size;
+  frameCount?: number;
+  frame?: number;
   onOpenFailed?: (message: string) => void;
 }
 
-interface DrawnBox {
-  shape: BoxShape;
-  el: SVGRectElement;
-}
-
-export class ImageViewer {
-  readonly container: HTMLElement;
-  /** Full-size overlay above the tiles; receives pointer events only in drawing mode. */
-  readonly overlay: SVGSVGElement;
+export class TileSurface implements ViewerSurface {
+  readonly overlayHost: HTMLElement;
+  readonly frameCount: number;
   private readonly osd: OpenSeadragon.Viewer;
-  private boxes: DrawnBox[] = [];
-  private readonly draftEls: SVGRectElement[] = [];
-  private drafts: Rect[] = [];
+  private readonly listeners = new Set<(change: SurfaceChange) => void>();
+  private readonly baseQuery: string;
   private opened = false;
-  private size: Size | null = null;
+  private currentFrame: number;
+  private panEnabled = true;
+  private readonly wheel = new WheelStepper();
 
-  constructor(container: HTMLElement, callbacks: ViewerCallbacks = {}) {
-    this.container = container;
+  constructor(
+    readonly element: HTMLElement,
+    private readonly options: TileSurfaceOptions,
+  ) {
+    this.frameCount = Math.max(1, options.frameCount ?? 1);
+    this.currentFrame = Math.min(Math.max(0, options.frame ?? 0), this.frameCount - 1);
+    this.baseQuery = options.source.queryParams;
+    const stack = this.frameCount > 1;
     this.osd = OpenSeadragon({
-      element: container,
+      element,
       drawer: 'canvas',
       showNavigationControl: false,
       showNavigator: true,
@@ -45,47 +42,47 @@ export class ImageViewer {
       animationTime: 0.4,
       maxZoomPixelRatio: 10,
       visibilityRatio: 0.5,
-      gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true, scrollToZoom: true },
+      // Stacks scroll slices with the wheel (handled below); single images zoom.
+      gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true, scrollToZoom: !stack },
     });
-    this.overlay = document.createElementNS(SVG_NS, 'svg');
-    this.overlay.setAttribute('class', 'box-overlay');
-    this.overlay.setAttribute('aria-hidden', 'true');
-    this.osd.canvas.appendChild(this.overlay);
+    this.overlayHost = document.createElement('div');
+    this.overlayHost.className = 'overlay-host';
+    this.osd.canvas.appendChild(this.overlayHost);
 
-    const redraw = (): void => this.redraw();
-    this.osd.addHandler('animation', redraw);
-    this.osd.addHandler('update-viewport', redraw);
-    this.osd.addHandler('resize', redraw);
+    const view = (): void => this.emit('view');
+    this.osd.addHandler('animation', view);
+    this.osd.addHandler('update-viewport', view);
+    this.osd.addHandler('resize', () => this.emit('resize'));
     this.osd.addHandler('open', () => {
+      const first = !this.opened;
       this.opened = true;
-      container.dataset.ready = 'true';
-      this.redraw();
-      callbacks.onOpen?.();
+      element.dataset.ready = 'true';
+      element.dataset.frame = String(this.currentFrame);
+      this.emit(first ? 'open' : 'frame');
     });
     this.osd.addHandler('open-failed', (event) => {
-      callbacks.onOpenFailed?.(event.message || 'The image could not be opened.');
+      options.onOpenFailed?.(event.message || 'The image could not be opened.');
     });
-    this.overlay.addEventListener('wheel', this.onWheel, { passive: false });
-  }
-
-  open(source: InlineDziSource, size: Size): void {
-    this.size = size;
-    this.opened = false;
-    delete this.container.dataset.ready;
-    this.osd.open({ tileSource: source });
-  }
-
-  get isOpen(): boolean {
-    return this.opened;
+    element.addEventListener('wheel', this.onWheel, { passive: false, capture: true });
+    this.osd.open({ tileSource: this.sourceFor(this.currentFrame) });
   }
 
   get imageSize(): Size | null {
-    return this.size;
+    return this.opened ? this.options.size : null;
   }
 
-  /** Pointer event position relative to the viewer element. */
+  get frame(): number {
+    return this.currentFrame;
+  }
+
+  transform(): ViewTransform {
+    const o = this.imageToElement({ x: 0, y: 0 });
+    const one = this.imageToElement({ x: 1, y: 0 });
+    return { scale: one.x - o.x, offsetX: o.x, offsetY: o.y };
+  }
+
   clientToElement(clientX: number, clientY: number): Point {
-    const box = this.overlay.getBoundingClientRect();
+    const box = this.element.getBoundingClientRect();
     return { x: clientX - box.left, y: clientY - box.top };
   }
 
@@ -99,94 +96,82 @@ export class ImageViewer {
     return { x: q.x, y: q.y };
   }
 
-  /** Drawing mode: the overlay takes the mouse and OSD stops panning with it. */
-  setDrawingMode(on: boolean): void {
-    this.osd.setMouseNavEnabled(!on);
-    this.overlay.classList.toggle('drawing', on);
+  subscribe(listener: (change: SurfaceChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
-  setBoxes(shapes: BoxShape[]): void {
-    for (const b of this.boxes) b.el.remove();
-    this.boxes = shapes.map((shape) => {
-      const el = document.createElementNS(SVG_NS, 'rect');
-      el.setAttribute('data-testid', 'annotation');
-      el.setAttribute('data-id', String(shape.id));
-      el.setAttribute('class', shape.highlighted ? 'box highlighted' : 'box');
-      el.style.setProperty('--box-color', shape.color);
-      this.overlay.appendChild(el);
-      return { shape, el };
-    });
-    this.redraw();
+  setPanEnabled(enabled: boolean): void {
+    this.panEnabled = enabled;
+    this.osd.setMouseNavEnabled(enabled);
   }
 
-  /** Boxes being drawn or waiting for the server (dashed, not yet annotations). */
-  setDrafts(rects: Rect[]): void {
-    this.drafts = rects;
-    while (this.draftEls.length < rects.length) {
-      const el = document.createElementNS(SVG_NS, 'rect');
-      el.setAttribute('data-testid', 'draft-box');
-      el.setAttribute('class', 'box draft');
-      this.draftEls.push(el);
-    }
-    this.draftEls.forEach((el, i) => {
-      if (i < rects.length) this.overlay.appendChild(el);
-      else el.remove();
-    });
-    this.redraw();
-  }
-
-  zoomBy(factor: number): void {
-    this.osd.viewport.zoomBy(factor);
-    this.osd.viewport.applyConstraints();
-  }
-
-  goHome(): void {
+  fit(): void {
     this.osd.viewport.goHome();
   }
 
-  /** Pan/zoom so that an image-space rect is in view with some margin around it. */
   showRect(r: Rect): void {
     const margin = Math.max(r.w, r.h) * 0.5 + 10;
-    const bounds = this.osd.viewport.imageToViewportRectangle(
-      r.x - margin,
-      r.y - margin,
-      r.w + 2 * margin,
-      r.h + 2 * margin,
-    );
+    const bounds = this.osd.viewport.imageToViewportRectangle(r.x - margin, r.y - margin, r.w + 2 * margin, r.h + 2 * margin);
     this.osd.viewport.fitBounds(bounds);
   }
 
+  zoomBy(factor: number, aroundElementPoint?: Point): void {
+    const viewport = this.osd.viewport;
+    const at = aroundElementPoint ? viewport.pointFromPixel(new OpenSeadragon.Point(aroundElementPoint.x, aroundElementPoint.y), true) : undefined;
+    viewport.zoomBy(factor, at);
+    viewport.applyConstraints();
+  }
+
+  setFrame(frame: number): void {
+    const next = Math.min(Math.max(0, Math.round(frame)), this.frameCount - 1);
+    if (next === this.currentFrame) return;
+    this.currentFrame = next;
+    this.emit('frame');
+    const bounds = this.osd.viewport.getBounds(true);
+    this.osd.addOnceHandler('open', () => this.osd.viewport.fitBounds(bounds, true));
+    this.osd.open({ tileSource: this.sourceFor(next) });
+  }
+
+  /** The displayed colour under an element point (the drawn tiles: lossy for JPEG tiles), or null. */
+  colourAt(p: Point): [number, number, number] | null {
+    const canvas = (this.osd.drawer as unknown as { canvas?: HTMLCanvasElement }).canvas;
+    const ctx = canvas?.getContext('2d');
+    if (!canvas || !ctx || !this.opened) return null;
+    const ratio = canvas.width / Math.max(1, canvas.clientWidth || this.element.clientWidth);
+    try {
+      const d = ctx.getImageData(Math.floor(p.x * ratio), Math.floor(p.y * ratio), 1, 1).data;
+      return [d[0] as number, d[1] as number, d[2] as number];
+    } catch {
+      return null;
+    }
+  }
+
   destroy(): void {
-    this.overlay.removeEventListener('wheel', this.onWheel);
+    this.element.removeEventListener('wheel', this.onWheel, { capture: true });
+    this.listeners.clear();
     this.osd.destroy();
   }
 
-  private placeRect(el: SVGRectElement, r: Rect): void {
-    const a = this.imageToElement({ x: r.x, y: r.y });
-    const b = this.imageToElement({ x: r.x + r.w, y: r.y + r.h });
-    el.setAttribute('x', a.x.toFixed(1));
-    el.setAttribute('y', a.y.toFixed(1));
-    el.setAttribute('width', Math.max(0, b.x - a.x).toFixed(1));
-    el.setAttribute('height', Math.max(0, b.y - a.y).toFixed(1));
+  private sourceFor(frame: number): InlineDziSource {
+    return { ...this.options.source, queryParams: frameQuery(this.baseQuery, frame) };
   }
 
-  private redraw(): void {
-    if (!this.opened) return;
-    for (const { shape, el } of this.boxes) this.placeRect(el, shape.rect);
-    this.drafts.forEach((r, i) => {
-      const el = this.draftEls[i];
-      if (el) this.placeRect(el, r);
-    });
+  private emit(change: SurfaceChange): void {
+    for (const listener of [...this.listeners]) listener(change);
   }
 
-  /** While drawing, OSD's own wheel handling is off; keep zooming around the pointer. */
+  /** Stacks: the wheel changes slice (Ctrl+wheel zooms). While a tool has the mouse, the wheel still zooms. */
   private readonly onWheel = (event: WheelEvent): void => {
     if (!this.opened) return;
+    const stack = this.frameCount > 1 && !event.ctrlKey;
+    if (!stack && this.panEnabled) return; // OpenSeadragon zooms
     event.preventDefault();
-    const at = this.clientToElement(event.clientX, event.clientY);
-    const factor = event.deltaY < 0 ? 1.2 : 1 / 1.2;
-    const viewport = this.osd.viewport;
-    viewport.zoomBy(factor, viewport.pointFromPixel(new OpenSeadragon.Point(at.x, at.y), true));
-    viewport.applyConstraints();
+    event.stopPropagation();
+    if (stack) {
+      this.setFrame(this.currentFrame + this.wheel.step(event));
+      return;
+    }
+    this.zoomBy(event.deltaY < 0 ? 1.2 : 1 / 1.2, this.clientToElement(event.clientX, event.clientY));
   };
 }

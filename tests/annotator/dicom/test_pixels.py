@@ -100,6 +100,9 @@ def test_ct_rescale_gives_hounsfield_units_in_int16() -> None:
     headers = raw_headers(hu, frame_info(ds, 0), photometric="MONOCHROME2")
     assert headers["X-Rescale-Type"] == "HU" and headers["X-Rescale-Intercept"] == "-1024"
     assert headers["X-Frame-Dtype"] == "int16" and headers["X-Frame-Shape"] == "128,128"
+    position = [float(v) for v in ds.ImagePositionPatient]
+    assert [float(v) for v in headers["X-Image-Position"].split(",")] == position
+    assert float(headers["X-Slice-Thickness"]) == float(ds.SliceThickness)
 
 
 def test_signed_12_bit_values_stay_negative() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import skimage
@@ -11,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from pydicom.data import get_testdata_file
 
+from annotator.imaging.demo_slide import demo_slide_write
 from annotator.imaging.services import image_upload
 from annotator.projects.models import Project
 from annotator.projects.services import label_create, project_create
@@ -49,11 +51,17 @@ class Command(BaseCommand):
             project = project_create(
                 creator=user,
                 name=DEMO_PROJECT,
-                description="Sample CT and MR slices (pydicom test data) and micrographs (scikit-image data).",
+                description=(
+                    "Sample CT and MR slices (pydicom test data), micrographs (scikit-image data) "
+                    "and a generated whole-slide image."
+                ),
             )
             for name, kind, color, hotkey in LABELS:
                 label_create(project=project, name=name, kind=kind, color=color, hotkey=hotkey)
             uploads = [SimpleUploadedFile(name, path.read_bytes()) for name, path in sample_files()]
+            with tempfile.TemporaryDirectory() as scratch:  # a generated pyramidal slide, 0.25 µm/px
+                slide = demo_slide_write(path=Path(scratch) / "demo_slide.svs")
+                uploads.append(SimpleUploadedFile("demo_slide.svs", slide.read_bytes()))
             result = image_upload(project=project, user=user, files=uploads, site="demo")
             for rejected in result.rejected:
                 self.stderr.write(f"demo image rejected: {rejected}")
