@@ -264,6 +264,10 @@ CONTENT_SECURITY_POLICY = os.environ.get(
     "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'",
 )
+if ANNOTATOR_PRESIGNED_REDIRECTS and AWS_S3_ENDPOINT_URL and "CONTENT_SECURITY_POLICY" not in os.environ:
+    # Thumbnails then come from the object store: let the browser load images from its origin.
+    _store_origin = "/".join(AWS_S3_ENDPOINT_URL.split("/")[:3])
+    CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("img-src 'self'", f"img-src 'self' {_store_origin}")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
