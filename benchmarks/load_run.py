@@ -39,9 +39,9 @@ def seed(*, users: int, images_per_user: int, out: Path) -> Path:
     from rest_framework.authtoken.models import Token
 
     from annotator.accounts.models import Membership
+    from annotator.celery import app
     from annotator.core.storage import image_dir
     from annotator.imaging.models import Image
-    from annotator.imaging.processing import image_process
     from annotator.imaging.services import image_upload
     from annotator.imaging.tiles import deepzoom
     from annotator.projects.services import label_create, project_create
@@ -55,8 +55,12 @@ def seed(*, users: int, images_per_user: int, out: Path) -> Path:
     buffer = io.BytesIO()
     PILImage.fromarray(pixels).save(buffer, format="PNG")
     upload = SimpleUploadedFile("template.png", buffer.getvalue())
-    template = image_upload(project=project, user=owner, files=[upload]).images[0]
-    image_process(image_id=template.pk)
+    # Processed here and now, never by a worker that may be listening on the broker (it would race this).
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, True
+    try:
+        template = image_upload(project=project, user=owner, files=[upload]).images[0]
+    finally:
+        app.conf.task_always_eager = eager
     template.refresh_from_db()
     assert template.status == "ready", template.error
     tokens = []
