@@ -64,8 +64,8 @@ export function discBox(c: Point, radius: number, image: Size): Rect {
 
 /**
  * Set (value 1) or clear (value 0) every pixel whose centre lies within `radius` of the segment a→b,
- * in place when the mask's box already holds the stroke, else on a grown copy. Returns the mask and
- * the touched box (for a partial redraw).
+ * in place when the mask's box already holds the stroke, else on a copy grown by `pad` px more than
+ * needed (so a long stroke reallocates rarely). Returns the mask and the touched box (for a partial redraw).
  */
 export function paintSegment(
   mask: MaskShape,
@@ -74,13 +74,20 @@ export function paintSegment(
   radius: number,
   value: 0 | 1,
   image: Size,
+  pad = 0,
 ): { mask: MaskShape; dirty: Rect } {
   const ba = discBox(a, radius, image);
   const dirty = unionBox(ba, discBox(b, radius, image));
   let target = mask;
   if (value === 1) {
     const need = mask.w * mask.h === 0 ? dirty : unionBox(mask, dirty);
-    if (need.x !== mask.x || need.y !== mask.y || need.w !== mask.w || need.h !== mask.h) target = reframe(mask, need);
+    if (need.x !== mask.x || need.y !== mask.y || need.w !== mask.w || need.h !== mask.h) {
+      const x0 = Math.max(0, need.x - pad);
+      const y0 = Math.max(0, need.y - pad);
+      const x1 = Math.min(image.width, need.x + need.w + pad);
+      const y1 = Math.min(image.height, need.y + need.h + pad);
+      target = reframe(mask, { x: x0, y: y0, w: x1 - x0, h: y1 - y0 });
+    }
   }
   const dx = b.x - a.x;
   const dy = b.y - a.y;
