@@ -5,7 +5,7 @@ import { labelColor, rgb } from '../core/palette';
 import { ShapeIndex } from '../core/shapeIndex';
 import type { MaskShape, Shape } from '../core/shapes/model';
 import type { AnnotationRecord, AnnotationStore, StoreChange } from '../core/store';
-import type { SurfaceChange, ViewerSurface } from './surface';
+import type { SurfaceChange, ViewerSurface, ViewTransform } from './surface';
 
 export interface LabelStyle {
   color: string;
@@ -23,6 +23,24 @@ export interface ShapeLayerOptions {
 
 /** Shapes smaller than this on screen are drawn as a dot: cheaper, and their detail is invisible anyway. */
 const DOT_PX = 2;
+/** CSS px rendered beyond each edge of the view, so a pan reuses the last render for a while. */
+const SCENE_MARGIN = 256;
+/** A zoom shows the last render scaled; this long after the last zoom step it is drawn sharp again. */
+const SETTLE_MS = 120;
+
+interface Scene {
+  canvas: HTMLCanvasElement;
+  view: ViewTransform;
+  margin: number;
+}
+
+/** Whether a scene can stand in for view `t`: the view is inside its margin, the zoom within 4× of it. */
+function covers(scene: Scene, t: ViewTransform): boolean {
+  const r = t.scale / scene.view.scale;
+  if (r < 0.25 || r > 4) return false;
+  if (r !== 1) return true; // zooming: scaled stand-in until settled
+  return Math.abs(t.offsetX - scene.view.offsetX) <= scene.margin && Math.abs(t.offsetY - scene.view.offsetY) <= scene.margin;
+}
 
 export class ShapeLayer {
   readonly canvas: HTMLCanvasElement;
@@ -30,6 +48,10 @@ export class ShapeLayer {
   private readonly styles = new Map<number, LabelStyle>();
   private readonly masks = new WeakMap<MaskShape, { canvas: HTMLCanvasElement | OffscreenCanvas; color: string }>();
   private editing = new Set<string>();
+  private scene: Scene | null = null;
+  /** Content changed since the scene was rendered. */
+  private stale = true;
+  private settle: ReturnType<typeof setTimeout> | null = null;
   private frame: number;
   private pending = false;
   private readonly unsubscribe: (() => void)[] = [];
@@ -64,13 +86,13 @@ export class ShapeLayer {
   setLabelStyle(labelId: number, style: Partial<LabelStyle>): void {
     const current = this.styles.get(labelId) ?? { color: labelColor({}, this.styles.size), visible: true, opacity: 1 };
     this.styles.set(labelId, { ...current, ...style });
-    this.schedule();
+    this.invalidate();
   }
 
   /** Shapes the edit overlay stands in for while they are dragged. */
   setEditing(keys: readonly string[]): void {
     this.editing = new Set(keys);
-    this.schedule();
+    this.invalidate();
   }
 
   /** Visible shapes of this frame under `p` (image px) within `tolerance` (image px), best first. */
@@ -100,6 +122,7 @@ export class ShapeLayer {
   }
 
   destroy(): void {
+    if (this.settle !== null) clearTimeout(this.settle);
     this.unsubscribe.forEach((u) => u());
     this.canvas.remove();
   }
@@ -108,7 +131,9 @@ export class ShapeLayer {
     if (change === 'frame' || this.surface.frame !== this.frame) {
       this.frame = this.surface.frame;
       this.index.reset(this.store.onFrame(this.frame));
+      this.stale = true;
     }
+    if (change === 'resize' || change === 'open') this.stale = true;
     this.schedule();
   }
 
@@ -117,72 +142,127 @@ export class ShapeLayer {
       if (c.after && c.after.frame === this.frame) this.index.upsert(c.after);
       else this.index.remove(c.key);
     }
-    this.schedule();
+    this.invalidate();
   }
 
-  /** The visible shapes in view, by label (culled through the index, hidden labels and edited shapes left out). */
-  private visible(): Map<number, AnnotationRecord[]> {
+  /** The visible shapes meeting `r` (image px), by label: culled through the index, hidden labels and edited shapes left out. */
+  private visible(r: Rect): Map<number, AnnotationRecord[]> {
     const byLabel = new Map<number, AnnotationRecord[]>();
-    for (const r of this.index.search(this.viewport())) {
-      if (this.editing.has(r.key) || this.styles.get(r.label)?.visible === false) continue;
-      let list = byLabel.get(r.label);
-      if (!list) byLabel.set(r.label, (list = []));
-      list.push(r);
+    for (const rec of this.index.search(r)) {
+      if (this.editing.has(rec.key) || this.styles.get(rec.label)?.visible === false) continue;
+      let list = byLabel.get(rec.label);
+      if (!list) byLabel.set(rec.label, (list = []));
+      list.push(rec);
     }
     return byLabel;
   }
 
-  /** Draw every visible shape in view: per label, one path for strokes and one for fills. */
+  /** Redraw from scratch at the next frame (e.g. after the selection changed). */
+  invalidate(): void {
+    this.stale = true;
+    this.schedule();
+  }
+
+  /**
+   * Show the shapes. A full render draws the view plus a margin on a scene canvas; while only the view
+   * moves, later frames copy that scene (shifted, or scaled during a zoom) instead of redrawing every
+   * shape, and a sharp render follows once a zoom has settled for SETTLE_MS or the view left the margin.
+   */
   draw(): void {
-    const byLabel = this.visible();
-    this.lastDrawn = [...byLabel.values()].reduce((n, list) => n + list.length, 0);
-    this.lastDrawAt = performance.now();
+    const t = this.surface.transform();
     const ctx = this.context();
+    const scene = this.scene;
+    if (ctx && scene && !this.stale && covers(scene, t)) {
+      this.blit(ctx, scene, t);
+      if (t.scale !== scene.view.scale) this.settleSoon();
+      this.lastDrawAt = performance.now();
+      return;
+    }
+    this.render(ctx, t);
+    this.lastDrawAt = performance.now();
+  }
+
+  private render(ctx: CanvasRenderingContext2D | null, t: ViewTransform): void {
+    const vp = this.viewport();
+    const margin = ctx ? SCENE_MARGIN : 0;
+    const m = margin / t.scale;
+    const byLabel = this.visible({ x: vp.x - m, y: vp.y - m, w: vp.w + 2 * m, h: vp.h + 2 * m });
+    this.lastDrawn = [...byLabel.values()].reduce((n, list) => n + list.length, 0);
+    this.stale = false;
     if (!ctx) return;
-    const { scale, offsetX, offsetY } = this.surface.transform();
     const dpr = globalThis.devicePixelRatio || 1;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
-    ctx.setTransform(scale * dpr, 0, 0, scale * dpr, offsetX * dpr, offsetY * dpr);
+    const canvas = this.scene?.canvas ?? document.createElement('canvas');
+    const w = this.canvas.width + 2 * Math.round(margin * dpr);
+    const h = this.canvas.height + 2 * Math.round(margin * dpr);
+    if (canvas.width !== w) canvas.width = w;
+    if (canvas.height !== h) canvas.height = h;
+    const sctx = canvas.getContext('2d');
+    if (!sctx) return;
+    sctx.setTransform(1, 0, 0, 1, 0, 0);
+    sctx.clearRect(0, 0, w, h);
+    // Paths are built in device pixels (identity transform): 1 px strokes take the fast hairline path at
+    // any zoom, and vertices closer than a pixel to the previous one are skipped.
+    const view: View = { s: t.scale * dpr, ox: (t.offsetX + margin) * dpr, oy: (t.offsetY + margin) * dpr };
     const selected = new Set(this.options.selected?.() ?? []);
     for (const [labelId, records] of byLabel) {
       const style = this.styles.get(labelId) ?? { color: labelColor({}, labelId), visible: true, opacity: 1 };
-      this.drawLabel(ctx, records, style, scale, selected);
+      this.drawLabel(sctx, records, style, view, selected);
     }
+    this.scene = { canvas, view: t, margin };
+    this.blit(ctx, this.scene, t);
+  }
+
+  /** Copy the scene onto the visible canvas for the view `t` (a shift, or a scale while zooming). */
+  private blit(ctx: CanvasRenderingContext2D, scene: Scene, t: ViewTransform): void {
+    const dpr = globalThis.devicePixelRatio || 1;
+    const r = t.scale / scene.view.scale;
+    const dx = r * (-scene.margin - scene.view.offsetX) + t.offsetX;
+    const dy = r * (-scene.margin - scene.view.offsetY) + t.offsetY;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    // A scaled stand-in lasts only until the zoom settles: nearest-neighbour is cheaper and good enough.
+    ctx.imageSmoothingEnabled = r === 1;
+    ctx.drawImage(scene.canvas, dx * dpr, dy * dpr, scene.canvas.width * r, scene.canvas.height * r);
+  }
+
+  private settleSoon(): void {
+    if (this.settle !== null) clearTimeout(this.settle);
+    this.settle = setTimeout(() => {
+      this.settle = null;
+      this.invalidate();
+    }, SETTLE_MS);
   }
 
   private drawLabel(
     ctx: CanvasRenderingContext2D,
     records: readonly AnnotationRecord[],
     style: LabelStyle,
-    scale: number,
+    view: View,
     selected: ReadonlySet<string>,
   ): void {
     const fill = new Path2D();
     const line = new Path2D();
     const highlight = new Path2D();
-    const dot = DOT_PX / scale;
     for (const r of records) {
       if (r.shape.kind === 'mask') {
-        this.drawMask(ctx, r.shape, style);
+        this.drawMask(ctx, r.shape, style, view);
         continue;
       }
-      const target = selected.has(r.key) ? highlight : line;
-      addShape(r.shape, target, fill, dot);
+      addShape(r.shape, selected.has(r.key) ? highlight : line, fill, view);
     }
     ctx.strokeStyle = style.color;
     ctx.fillStyle = style.color;
     ctx.globalAlpha = 0.2 * style.opacity;
     ctx.fill(fill);
     ctx.globalAlpha = style.opacity;
-    ctx.lineWidth = 1.5 / scale;
+    ctx.lineWidth = 1;
     ctx.stroke(line);
-    ctx.lineWidth = 3 / scale;
+    ctx.lineWidth = 3;
     ctx.stroke(highlight);
     ctx.globalAlpha = 1;
   }
 
-  private drawMask(ctx: CanvasRenderingContext2D, mask: MaskShape, style: LabelStyle): void {
+  private drawMask(ctx: CanvasRenderingContext2D, mask: MaskShape, style: LabelStyle, view: View): void {
     let cached = this.masks.get(mask);
     if (!cached || cached.color !== style.color) {
       cached = { canvas: maskBitmap(mask, style.color), color: style.color };
@@ -190,7 +270,7 @@ export class ShapeLayer {
     }
     ctx.imageSmoothingEnabled = false;
     ctx.globalAlpha = 0.45 * style.opacity;
-    ctx.drawImage(cached.canvas, mask.x, mask.y);
+    ctx.drawImage(cached.canvas, mask.x * view.s + view.ox, mask.y * view.s + view.oy, mask.w * view.s, mask.h * view.s);
     ctx.globalAlpha = 1;
   }
 
@@ -198,8 +278,11 @@ export class ShapeLayer {
     const dpr = globalThis.devicePixelRatio || 1;
     const w = Math.round(this.surface.overlayHost.clientWidth * dpr);
     const h = Math.round(this.surface.overlayHost.clientHeight * dpr);
-    if (this.canvas.width !== w) this.canvas.width = w;
-    if (this.canvas.height !== h) this.canvas.height = h;
+    if (this.canvas.width !== w || this.canvas.height !== h) {
+      this.canvas.width = w;
+      this.canvas.height = h;
+      this.stale = true;
+    }
     try {
       return this.canvas.getContext('2d');
     } catch {
@@ -208,40 +291,56 @@ export class ShapeLayer {
   }
 }
 
-/** Add one shape to the batched paths (in image coordinates); tiny shapes become a dot. */
-function addShape(shape: Exclude<Shape, MaskShape>, line: Path2D, fill: Path2D, dot: number): void {
+/** Image → device pixels: x · s + ox. */
+interface View {
+  s: number;
+  ox: number;
+  oy: number;
+}
+
+/** Add one shape to the batched paths in device pixels; sub-pixel detail is dropped, tiny shapes become a dot. */
+function addShape(shape: Exclude<Shape, MaskShape>, line: Path2D, fill: Path2D, { s, ox, oy }: View): void {
   switch (shape.kind) {
     case 'tag':
       return;
-    case 'point':
-      line.moveTo(shape.x + 3 * dot, shape.y);
-      line.arc(shape.x, shape.y, 3 * dot, 0, 2 * Math.PI);
+    case 'point': {
+      const x = shape.x * s + ox;
+      const y = shape.y * s + oy;
+      line.moveTo(x + 4, y);
+      line.arc(x, y, 4, 0, 2 * Math.PI);
       return;
+    }
     case 'bbox':
-      line.rect(shape.x, shape.y, shape.w, shape.h);
+      line.rect(shape.x * s + ox, shape.y * s + oy, shape.w * s, shape.h * s);
       return;
     case 'polygon':
     case 'polyline': {
       const pts = shape.points;
-      const first = pts[0]!;
-      if (pts.length > 4 && tiny(pts, dot)) {
-        line.rect(first.x, first.y, dot, dot);
-        return;
+      const closed = shape.kind === 'polygon';
+      let px = pts[0]!.x * s + ox;
+      let py = pts[0]!.y * s + oy;
+      const x0 = px;
+      const y0 = py;
+      line.moveTo(px, py);
+      if (closed) fill.moveTo(px, py);
+      let emitted = 1;
+      for (let i = 1; i < pts.length; i++) {
+        const x = pts[i]!.x * s + ox;
+        const y = pts[i]!.y * s + oy;
+        if (Math.abs(x - px) < 1 && Math.abs(y - py) < 1 && i < pts.length - 1) continue;
+        line.lineTo(x, y);
+        if (closed) fill.lineTo(x, y);
+        px = x;
+        py = y;
+        emitted++;
       }
-      const paths = shape.kind === 'polygon' ? [line, fill] : [line];
-      for (const path of paths) {
-        path.moveTo(first.x, first.y);
-        for (let i = 1; i < pts.length; i++) path.lineTo(pts[i]!.x, pts[i]!.y);
-        if (shape.kind === 'polygon') path.closePath();
+      if (emitted < 3 && Math.abs(px - x0) < DOT_PX && Math.abs(py - y0) < DOT_PX) line.rect(x0, y0, 1, 1);
+      if (closed) {
+        line.closePath();
+        fill.closePath();
       }
     }
   }
-}
-
-function tiny(pts: readonly Point[], size: number): boolean {
-  const a = pts[0]!;
-  const b = pts[Math.floor(pts.length / 2)]!;
-  return Math.abs(a.x - b.x) < size && Math.abs(a.y - b.y) < size;
 }
 
 /** A mask as an image in its label colour (set pixels opaque), made once per mask object. */

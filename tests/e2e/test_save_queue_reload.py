@@ -1,0 +1,56 @@
+"""The save queue keeps unsent changes in IndexedDB: drawn offline, the page reloads, they go out exactly once."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
+DIST = FRONTEND / "bench" / "dist"
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+@pytest.fixture(scope="module")
+def harness_url() -> Iterator[str]:
+    """The benchmark harness page (frontend/bench/), built now and served on a private port."""
+    subprocess.run(["npx", "vite", "build", "--config", "bench/vite.config.ts"], cwd=FRONTEND, check=True, timeout=300)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(DIST)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    server.shutdown()
+
+
+def _ready(page: Any) -> None:
+    page.wait_for_function("document.title === 'bench ready'", timeout=30_000)
+
+
+def test_offline_changes_survive_a_reload_and_are_sent_once(page: Any, harness_url: str) -> None:
+    page.goto(harness_url)
+    _ready(page)
+    assert page.evaluate("bench.drawOffline()") == "Offline — will retry"
+
+    page.reload()
+    _ready(page)
+    first = page.evaluate("bench.resumeOnline()")
+    assert first["status"] == "Saved"
+    assert sorted(first["shown"]) == ["one", "two"]  # shown again right after the reload, before the save
+    assert len(first["requests"]) == 1
+    sent = first["requests"][0]
+    assert [c["geometry"]["x"] for c in sent["create"]] == [1, 2]
+    assert sent["update"] == [] and sent["delete"] == []
+
+    page.reload()
+    _ready(page)
+    again = page.evaluate("bench.resumeOnline()")
+    assert again["requests"] == [] and again["shown"] == []  # nothing left in IndexedDB: saved exactly once
