@@ -2,33 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import subprocess
-import threading
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
-DIST = FRONTEND / "bench" / "dist"
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-
-@pytest.fixture(scope="module")
-def harness_url() -> Iterator[str]:
-    """The benchmark harness page (frontend/bench/), built now and served on a private port."""
-    subprocess.run(["npx", "vite", "build", "--config", "bench/vite.config.ts"], cwd=FRONTEND, check=True, timeout=300)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(DIST)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
-    server.shutdown()
+pytestmark = pytest.mark.e2e
 
 
 def _ready(page: Any) -> None:

@@ -11,9 +11,10 @@
 // ids, name records everywhere else, so undo/redo and a reload keep working across ids the server gave.
 import { ApiError } from '../api/client';
 import type { Annotation, LabelKind } from '../api/types';
-import { serializeShape } from './shapes/adapter';
 import { MemoryQueueStorage, type QueuedOp, type QueueStorage, type SavedQueue } from './saveStorage';
-import type { BulkAnswer, BulkRequest, SaveTransport } from './saveTransport';
+import type { SaveStatus } from './saveStatus';
+export { statusText, type SaveStatus } from './saveStatus';
+import { sameContent, wire, type BulkAnswer, type BulkRequest, type SaveTransport } from './saveTransport';
 import {
   newKey,
   recordFromAnnotation,
@@ -22,29 +23,6 @@ import {
   type AnnotationStore,
   type StoreChange,
 } from './store';
-
-export type SaveStatus =
-  | { kind: 'saved' }
-  | { kind: 'saving' }
-  | { kind: 'offline'; retryInMs: number }
-  | { kind: 'failed'; reason: string }
-  | { kind: 'conflict' };
-
-/** The "Save status" readout's words (UI.md). */
-export function statusText(status: SaveStatus): string {
-  switch (status.kind) {
-    case 'saved':
-      return 'Saved';
-    case 'saving':
-      return 'Saving…';
-    case 'offline':
-      return 'Offline — will retry';
-    case 'failed':
-      return `Not saved: ${status.reason}`;
-    case 'conflict':
-      return 'Conflict';
-  }
-}
 
 export interface ConflictItem {
   readonly key: string;
@@ -149,6 +127,7 @@ export class SaveQueue {
     );
     this.o.store.putServer(records);
     this.overlayPending();
+    if (this.ops.length) this.setStatus({ kind: 'saving' }); // restored changes still to send
     this.schedule(0);
   }
 
@@ -159,7 +138,7 @@ export class SaveQueue {
     this.schedule(0);
   }
 
-  /** Resolves when nothing is being sent and nothing is waiting for its timer (tests, page unload). */
+  /** Resolves once no request is on its way and every write to storage has finished (tests, page unload). */
   async idle(): Promise<void> {
     while (this.inflight) await this.inflight;
     await this.persisted;
@@ -374,6 +353,7 @@ export class SaveQueue {
       for (const item of items) this.resolveItem(item, keepMine);
       this.conflictValue = null;
       this.blocked = null;
+      this.setStatus(this.ops.length ? { kind: 'saving' } : { kind: 'saved' });
       this.persist();
       this.schedule(0);
     };
@@ -417,32 +397,4 @@ export class SaveQueue {
 
 function stateOnly(r: AnnotationState): AnnotationState {
   return { label: r.label, frame: r.frame, shape: r.shape, attributes: r.attributes };
-}
-
-function wire(state: AnnotationState) {
-  return {
-    label: state.label,
-    frame: state.frame,
-    geometry: serializeShape(state.shape),
-    attributes: { ...state.attributes },
-  };
-}
-
-function sameContent(a: Annotation, want: ReturnType<typeof wire>): boolean {
-  return a.label === want.label && a.frame === want.frame && sameJson(a.geometry, want.geometry);
-}
-
-/** Equal JSON values whatever the key order (Postgres jsonb reorders keys); numbers to 1e-9. */
-export function sameJson(a: unknown, b: unknown): boolean {
-  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) <= 1e-9;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => sameJson(v, b[i]));
-  }
-  if (a && b && typeof a === 'object' && typeof b === 'object') {
-    const ka = Object.keys(a);
-    const kb = Object.keys(b);
-    const ob = b as Record<string, unknown>;
-    return ka.length === kb.length && ka.every((k) => k in ob && sameJson((a as Record<string, unknown>)[k], ob[k]));
-  }
-  return a === b;
 }

@@ -185,3 +185,23 @@ describe('save queue', () => {
     expect(server.rows.size).toBe(1);
   });
 });
+
+describe('status after a reload', () => {
+  it('reads "Saving…" from the moment restored changes are shown until they are sent', async () => {
+    const server = new FakeServer();
+    const storage = freshStorage();
+    const first = await page(server, storage);
+    server.mode = 'offline';
+    first.stack.execute(createCommand(box(1), 'a'));
+    first.timers.fire();
+    await first.queue.idle();
+    first.queue.destroy();
+    server.mode = 'ok';
+    const store = new AnnotationStore();
+    const timers = new ManualTimers();
+    const queue = await SaveQueue.open({ imageId: 1, store, transport: server, kindOf: () => 'bbox', storage, timers });
+    queue.load(await server.annotations());
+    expect(statusText(queue.status)).toBe('Saving…');
+    expect(store.get('a')).toBeDefined();
+  });
+});
