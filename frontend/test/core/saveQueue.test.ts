@@ -40,6 +40,18 @@ async function page(server: FakeServer, storage: QueueStorage) {
 
 const freshStorage = () => new IndexedDbQueueStorage(indexedDB, `test-${++dbCount}`);
 
+/** A page that draws box 'a' while the server is in `mode`, tries once, and is closed (before a reload). */
+async function drawAndLeave(server: FakeServer, storage: QueueStorage, mode: FakeServer['mode']) {
+  const first = await page(server, storage);
+  server.mode = mode;
+  first.stack.execute(createCommand(box(1), 'a'));
+  first.timers.fire();
+  await first.queue.idle();
+  first.queue.destroy();
+  server.mode = 'ok';
+  return first;
+}
+
 describe('save queue', () => {
   it('sends coalesced changes in one bulk request and binds server ids to keys', async () => {
     const server = new FakeServer();
@@ -92,15 +104,9 @@ describe('save queue', () => {
   it('never duplicates a create whose answer was lost, also across a reload', async () => {
     const server = new FakeServer();
     const storage = freshStorage();
-    const first = await page(server, storage);
-    server.mode = 'lost';
-    first.stack.execute(createCommand(box(1), 'a'));
-    first.timers.fire();
-    await first.queue.idle();
+    const first = await drawAndLeave(server, storage, 'lost');
     expect(server.rows.size).toBe(1); // applied, but the page never heard
     expect(statusText(first.queue.status)).toBe('Offline — will retry');
-    first.queue.destroy();
-    server.mode = 'ok';
     const second = await page(server, storage); // a reload
     expect(server.rows.size).toBe(1);
     expect(server.requests).toHaveLength(1);
@@ -190,13 +196,7 @@ describe('status after a reload', () => {
   it('reads "Saving…" from the moment restored changes are shown until they are sent', async () => {
     const server = new FakeServer();
     const storage = freshStorage();
-    const first = await page(server, storage);
-    server.mode = 'offline';
-    first.stack.execute(createCommand(box(1), 'a'));
-    first.timers.fire();
-    await first.queue.idle();
-    first.queue.destroy();
-    server.mode = 'ok';
+    await drawAndLeave(server, storage, 'offline');
     const store = new AnnotationStore();
     const timers = new ManualTimers();
     const queue = await SaveQueue.open({ imageId: 1, store, transport: server, kindOf: () => 'bbox', storage, timers });
