@@ -520,17 +520,9 @@ def render_section(args, facts, made, best, runs, layouts, frames_run, big_run) 
 
 def write_readme(section: str) -> None:
     """Replace this benchmark's block in benchmarks/README.md (other benchmarks' blocks are left alone)."""
-    block = f"{START}\n{section.rstrip()}\n{END}\n"
-    if README.exists():
-        text = README.read_text()
-        if START in text and END in text:
-            head, rest = text.split(START, 1)
-            text = head + block + rest.split(END, 1)[1].lstrip("\n")
-        else:
-            text = text.rstrip("\n") + "\n\n" + block
-    else:
-        text = "# Benchmarks\n\nReproducible performance scripts and their latest results.\n\n" + block
-    README.write_text(text)
+    from readme_block import replace_block
+
+    replace_block(README, START, END, section)
 
 
 if __name__ == "__main__":

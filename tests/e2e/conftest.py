@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
+import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -74,3 +78,23 @@ def page(browser: object) -> Iterator[object]:
     seen = refused + (csp_violations(page) if not page.is_closed() else [])
     context.close()
     assert seen == [], f"Content-Security-Policy violations: {seen}"
+
+
+FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
+HARNESS_DIST = FRONTEND / "bench" / "dist"
+
+
+class _QuietFiles(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.fixture(scope="session")
+def harness_url() -> Iterator[str]:
+    """The frontend's harness page (frontend/bench/, also the benchmark's), built now and served on a private port."""
+    subprocess.run(["npx", "vite", "build", "--config", "bench/vite.config.ts"], cwd=FRONTEND, check=True, timeout=300)
+    handler = functools.partial(_QuietFiles, directory=str(HARNESS_DIST))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    server.shutdown()
