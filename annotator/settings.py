@@ -116,6 +116,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Uploads: files above this size go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
+# A DICOM series arrives as one request of many files (the upload page sends a folder that way).
+DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("ANNOTATOR_MAX_FILES_PER_REQUEST", 2000))
 ANNOTATOR_MAX_UPLOAD_BYTES = int(os.environ.get("ANNOTATOR_MAX_UPLOAD_BYTES", 2 * 1024**3))
 # Resumable uploads: raw bytes wait outside media storage until ingest has de-identified them.
 ANNOTATOR_UPLOAD_DIR = Path(os.environ.get("ANNOTATOR_UPLOAD_DIR", VAR_DIR / "uploads"))
