@@ -29,6 +29,7 @@ OFFSET = OpenApiParameter(
 
 class UploadStatusOut(serializers.ModelSerializer):
     upload_url = serializers.SerializerMethodField()
+    chunk_size = serializers.SerializerMethodField(help_text="The largest chunk the server takes in one PATCH.")
 
     class Meta:
         model = Upload
@@ -46,7 +47,11 @@ class UploadStatusOut(serializers.ModelSerializer):
             "created_at",
             "expires_at",
             "upload_url",
+            "chunk_size",
         ]
+
+    def get_chunk_size(self, upload: Upload) -> int:
+        return settings.ANNOTATOR_UPLOAD_CHUNK_BYTES
 
     def get_upload_url(self, upload: Upload) -> str:
         path = f"/api/v1/uploads/{upload.pk}/"

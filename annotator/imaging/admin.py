@@ -1,18 +1,19 @@
-"""Admin for images: thumbnails in the list, filters, and actions to assign, move state and re-process."""
+"""Admin for images: thumbnails, filters, actions; "Add" goes to the upload page so every image takes the one ingest."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.request import QueryDict
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from annotator.annotations import workflow
 from annotator.core.errors import AnnotatorError
 from annotator.imaging.models import Image, ImageStatus, WorkflowState
-from annotator.imaging.services import image_reprocess
+from annotator.imaging.services import image_delete, image_reprocess
 
 
 class AssignForm(forms.Form):
@@ -56,6 +57,22 @@ class ImageAdmin(admin.ModelAdmin):
         "tile_format",
     ]
     actions = ["reprocess", "assign", "reopen", "mark_accepted"]
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: dict | None = None) -> HttpResponse:
+        """An image without its file would stay pending forever: "Add" opens the app's upload page instead."""
+        filters = QueryDict(request.GET.get("_changelist_filters", ""))
+        project = filters.get("project__id__exact") or request.GET.get("project", "")
+        target = f"/#/projects/{project}/upload" if project.isdigit() else "/#/"
+        if not project.isdigit():
+            self.message_user(request, "Open a project and choose Upload images.", messages.INFO)
+        return HttpResponseRedirect(target)
+
+    def delete_model(self, request: HttpRequest, obj: Image) -> None:
+        image_delete(image=obj)  # the service also removes the image's files
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Image]) -> None:
+        for image in queryset:
+            image_delete(image=image)
 
     @admin.display(description="thumbnail")
     def preview(self, image: Image) -> str:

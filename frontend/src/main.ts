@@ -1,4 +1,4 @@
-// Entry point: renders the header and routes #/, #/projects/{id} and #/images/{id} to their pages.
+// Entry point: renders the header and routes #/, #/projects/{id}[/upload|/export] and #/images/{id} to their pages.
 import './styles.css';
 import { api } from './api/client';
 import { parseRoute } from './core/routes';
@@ -7,6 +7,8 @@ import { renderHeader } from './ui/header';
 import { mountImages } from './ui/images';
 import type { PageContext } from './ui/page';
 import { mountProjects } from './ui/projects';
+import { mountExport } from './ui/exportPage';
+import { mountUpload } from './ui/uploadPage';
 import { mountViewer } from './ui/viewerPage';
 
 const app = document.getElementById('app') ?? document.body;
@@ -36,6 +38,12 @@ function navigate(): void {
       break;
     case 'image':
       void mountViewer(main, ctx, route.id, route.frame ?? 0);
+      break;
+    case 'upload':
+      void mountUpload(main, ctx, route.id);
+      break;
+    case 'export':
+      void mountExport(main, ctx, route.id);
       break;
     case 'not-found':
       setTitle('Not found');

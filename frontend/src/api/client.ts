@@ -149,6 +149,8 @@ function withQuery(path: string, query: string): string {
 
 export interface RequestOptions {
   body?: unknown;
+  /** Sent as-is (bytes); the caller sets Content-Type in headers. */
+  rawBody?: Blob;
   headers?: Record<string, string>;
   signal?: AbortSignal;
 }
@@ -179,6 +181,8 @@ export class ApiClient {
     if (options.body !== undefined) {
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(options.body);
+    } else if (options.rawBody !== undefined) {
+      init.body = options.rawBody;
     }
     if (!SAFE_METHODS.has(method)) {
       const token = this.csrfToken();
@@ -296,6 +300,38 @@ export class ApiClient {
 
   createAnnotation(imageId: number, data: AnnotationCreate): Promise<Annotation> {
     return this.request('POST', `${API_ROOT}/images/${imageId}/annotations/`, { body: data });
+  }
+
+  /** POST a multipart form with upload progress (fetch cannot report it, XMLHttpRequest can). */
+  postForm<T>(path: string, form: FormData, onProgress: (sent: number, total: number) => void, signal?: AbortSignal): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', path);
+      xhr.setRequestHeader('Accept', 'application/json');
+      const token = this.csrfToken();
+      if (token) xhr.setRequestHeader('X-CSRFToken', token);
+      xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : e.loaded);
+      xhr.onload = () => {
+        if (xhr.status >= 200 && xhr.status < 300) {
+          try {
+            resolve(JSON.parse(xhr.responseText) as T);
+          } catch {
+            reject(new ApiError(xhr.status, { detail: 'The server sent an unreadable answer.', code: 'bad_response' }));
+          }
+        } else {
+          reject(errorFromBody(xhr.status, xhr.statusText, xhr.responseText, xhr.getResponseHeader('content-type') ?? ''));
+        }
+      };
+      xhr.onerror = () => reject(new ApiError(0, { detail: 'Network error: the server could not be reached.', code: 'network_error' }));
+      xhr.onabort = () => reject(new DOMException('Aborted', 'AbortError'));
+      signal?.addEventListener('abort', () => xhr.abort());
+      xhr.send(form);
+    });
+  }
+
+  /** PATCH raw bytes (a resumable upload's chunk); resolves to the response so headers can be read. */
+  patchBytes(path: string, body: Blob, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
+    return this.send('PATCH', path, 'application/json', { rawBody: body, headers, ...(signal ? { signal } : {}) });
   }
 
   /** Delete guarded by the annotation's ETag so a concurrently edited box is not lost. */

@@ -149,3 +149,57 @@ export interface Progress {
   annotations: number;
   members: MemberProgress[];
 }
+
+/** A file the server refused, and why (uploads). */
+export interface RejectedFile {
+  filename: string;
+  detail: string;
+  code: string;
+}
+
+/** Answer of a multipart upload and of completing a resumable one. */
+export interface UploadResult {
+  images: ImageInfo[];
+  rejected: RejectedFile[];
+}
+
+/** A resumable upload (POST /projects/{id}/uploads/, GET /uploads/{id}/). */
+export interface ResumableInfo {
+  id: number;
+  filename: string;
+  size: number;
+  offset: number;
+  status: string;
+  upload_url: string;
+  /** The largest chunk the server takes. */
+  chunk_size?: number;
+}
+
+export type ExportStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** An export job (POST /projects/{id}/exports/, GET /exports/{id}/). */
+export interface ExportJob {
+  id: number;
+  project: number;
+  format: string;
+  options: Record<string, unknown>;
+  status: ExportStatus;
+  progress: number;
+  error: string | null;
+  created_at: string;
+  finished_at: string | null;
+  download_url: string | null;
+  sha256: string | null;
+  size: number | null;
+}
+
+/** A frozen dataset version (GET /projects/{id}/versions/). */
+export interface DatasetVersion {
+  id: number;
+  project: number;
+  name: string;
+  notes: string;
+  created_at: string;
+  counts: Record<string, unknown>;
+  sha256: string;
+}

@@ -1,4 +1,4 @@
-// Pure hash-route parsing and building: #/ projects, #/projects/{id}[?state=…] images, #/images/{id}[?frame=N] viewer.
+// Pure hash-route parsing and building: #/ projects, #/projects/{id}[?state=…] images, …/upload, …/export, #/images/{id}[?frame=N] viewer.
 import type { WorkflowState } from '../api/types';
 import { isWorkflowState } from './workflow';
 
@@ -6,6 +6,8 @@ export type Route =
   | { name: 'projects' }
   | { name: 'project'; id: number; state?: WorkflowState }
   | { name: 'image'; id: number; frame?: number }
+  | { name: 'upload'; id: number }
+  | { name: 'export'; id: number }
   | { name: 'not-found'; path: string };
 
 function id(raw: string | undefined): number | null {
@@ -23,6 +25,10 @@ export function parseRoute(hash: string): Route {
       const state = new URLSearchParams(query).get('state');
       return isWorkflowState(state) ? { name: 'project', id: projectId, state } : { name: 'project', id: projectId };
     }
+  }
+  if (parts.length === 3 && parts[0] === 'projects' && (parts[2] === 'upload' || parts[2] === 'export')) {
+    const projectId = id(parts[1]);
+    if (projectId !== null) return { name: parts[2], id: projectId };
   }
   if (parts.length === 2 && parts[0] === 'images') {
     const imageId = id(parts[1]);
@@ -42,6 +48,9 @@ export function routeHref(route: Route): string {
       return `#/projects/${route.id}${route.state ? `?state=${route.state}` : ''}`;
     case 'image':
       return `#/images/${route.id}${route.frame ? `?frame=${route.frame}` : ''}`;
+    case 'upload':
+    case 'export':
+      return `#/projects/${route.id}/${route.name}`;
     case 'not-found':
       return `#${route.path}`;
   }

@@ -68,7 +68,12 @@ export async function mountImages(
   let state = initialState;
   const title = h('h1', {}, 'Images');
   const description = h('p', { class: 'muted' });
-  const headActions = h('div', { class: 'page-head-actions' });
+  const headActions = h(
+    'div',
+    { class: 'page-head-actions' },
+    h('a', { class: 'button button-secondary', href: routeHref({ name: 'upload', id: projectId }) }, 'Upload images'),
+    h('a', { class: 'button button-secondary', href: routeHref({ name: 'export', id: projectId }) }, 'Export'),
+  );
   const progress = h('div', { class: 'progress-slot' });
   const count = h('span', { class: 'muted', 'data-testid': 'image-count' });
   const body = h('div', {}, loadingMessage('Loading images…'));
