@@ -10,7 +10,7 @@ import zipfile
 import pytest
 from django.conf import settings
 
-from annotator.core.storage import working_root
+from annotator.core.storage import image_dir
 from annotator.imaging.models import Image
 from tests.conftest import png_bytes, start_worker, wait_for, worker_environment
 
@@ -54,7 +54,8 @@ def test_images_are_processed_and_served_from_the_bucket(worker, object_store, p
     assert {f"images/{big_id}/original.png", f"images/{big_id}/thumbnail.jpg"} <= keys
     assert {f"images/{big_id}/tiles.zip", f"images/{big_id}/tiles.idx"} <= keys  # built at ingest (> 1 MP)
     assert f"images/{ct_id}/original.dcm" in keys
-    assert not any(path.is_file() for path in working_root().rglob("*")), "the web process kept files in scratch"
+    kept = [p for i in (big_id, small_id, ct_id) for p in image_dir(i).rglob("*") if p.is_file()]
+    assert kept == [], f"the web process kept files in its scratch: {kept}"
 
     thumb = client.get(f"/api/v1/images/{big_id}/thumbnail")
     assert thumb.status_code == 200 and _body(thumb)[:2] == b"\xff\xd8"
