@@ -18,7 +18,7 @@ from annotator.exports import package
 from annotator.exports.cohort import ImageFacts, image_facts, splits_summary
 from annotator.exports.models import ExportJob, ExportStatus
 from annotator.exports.registry import ExportContext, available, get_format
-from annotator.exports.snapshot import ImageSnap, ProjectSnap, take_snapshot, with_dicom_geometry
+from annotator.exports.snapshot import ImageSnap, ProjectSnap, take_snapshot, with_dicom_geometry, without_shapes
 from annotator.exports.splits import SplitItem, SplitPlan, most_common, plan_splits, validate_split
 from annotator.exports.versions import version_get, version_snapshot
 from annotator.imaging.render import frame_png
@@ -101,7 +101,7 @@ def survey(snap: ProjectSnap) -> Survey:
     """In one pass: what the split needs of each image (patient, site, its most frequent label as the stratum),
     each image without its annotations, and the card's facts of its annotations."""
     items, light, facts = [], {}, {}
-    for image in snap.images:
+    for image in without_shapes(snap.images):
         light[image.id] = replace(image, annotations=())
         facts[image.id] = image_facts(image)
         top = most_common(ann.label_id for ann in image.annotations)
