@@ -178,6 +178,15 @@ def _table(results: list[dict], images: int, polygons: int, load: tuple[float, f
         lines.append(
             f"| {r['format']} | {r['approach']} | {r['wall_s']:.1f} | {r['peak_mb']:.0f} | {r['zip_mb']:.1f} | {met} |"
         )
+    lines += [
+        "",
+        "streamed: the code as it is (snapshot from server-side cursors read again per pass, COCO spooled per split "
+        "to scratch files, native and csv written into the zip as they stream). naive: the same job with the "
+        "snapshot materialised whole and, for COCO and native, the document built as one dict and dumped at once "
+        "(the approach before issue 10). Peak RSS includes Python, Django, numpy and the zip writer (~110 MB at "
+        "500 images); it stays flat as the project grows, while naive grows with it. Wall times are from a loaded "
+        "machine: re-run quiet before judging the 20 s target.",
+    ]
     return "\n".join(lines) + "\n"
 
 

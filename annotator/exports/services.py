@@ -23,7 +23,7 @@ from annotator.exports import package
 from annotator.exports.cohort import ImageFacts, image_facts, splits_summary
 from annotator.exports.models import ExportJob, ExportStatus
 from annotator.exports.registry import ExportContext, available, get_format
-from annotator.exports.snapshot import ImageSnap, ProjectSnap, take_snapshot, with_dicom_geometry
+from annotator.exports.snapshot import ImageSnap, ProjectSnap, take_snapshot, with_dicom_geometry, without_shapes
 from annotator.exports.splits import SplitItem, SplitPlan, most_common, plan_splits, validate_split
 from annotator.exports.versions import version_get, version_snapshot
 from annotator.imaging.render import frame_png
@@ -101,7 +101,7 @@ def survey(snap: ProjectSnap) -> Survey:
     """In one pass: what the split needs of each image (patient, site, its most frequent label as the stratum),
     each image without its annotations, and the card's facts of its annotations."""
     items, light, facts = [], {}, {}
-    for image in snap.images:
+    for image in without_shapes(snap.images):
         light[image.id] = replace(image, annotations=())
         facts[image.id] = image_facts(image)
         top = most_common(ann.label_id for ann in image.annotations)
@@ -175,7 +175,9 @@ def _build(job: ExportJob) -> tuple[str, int]:
     stats = fmt.write(ExportContext(snapshot=source, options=job.options, splits=plan.splits, folds=plan.folds), out)
     image_files = stats.pop("image_files", [])
     if job.options.get("include_images"):
-        _write_images(out, seen.light, image_files)
+        missing = _write_images(out, seen.light, image_files)
+        if missing:  # a version can name images deleted since
+            stats["notes"] = [*stats.get("notes", []), f"Image files missing from storage, not written: {missing}."]
     ExportJob.objects.filter(pk=job.pk).update(progress=0.9)
     package.write_card(out, _card(job, snap, seen, plan, stats))
     out.close()
@@ -216,15 +218,21 @@ def _snapshot(job: ExportJob) -> ProjectSnap:
     return version_snapshot(version=version, only_accepted=only_accepted)
 
 
-def _write_images(out: package.ZipOutput, by_id: dict[int, ImageSnap], files: list[tuple[str, int, int]]) -> None:
+def _write_images(out: package.ZipOutput, by_id: dict[int, ImageSnap], files: list[tuple[str, int, int]]) -> list[int]:
     """Each listed file: the original itself when the format named it with the original's extension, else the
-    frame rendered to PNG as it is displayed."""
+    frame rendered to PNG as it is displayed. Returns the ids of images whose original is gone."""
+    missing: list[int] = []
     for name, image_id, frame in files:
         image = by_id[image_id]
+        if not image.original.exists():
+            if image_id not in missing:
+                missing.append(image_id)
+            continue
         if image.kind != "dicom" and image.frames == 1 and name.endswith(f".{image.original_ext}"):
             out.write_file(name, str(image.original))
         else:
             out.write_bytes(name, frame_png(original=image.original, kind=image.kind, frame=frame))
+    return missing
 
 
 def _version_facts(job: ExportJob) -> dict[str, Any] | None:

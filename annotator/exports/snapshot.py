@@ -162,6 +162,9 @@ ANNOTATION_FIELDS = (
 )  # fmt: skip
 
 
+LIGHT_FIELDS = ("image_id", "id", "label_id", "frame", "version", "source", "author_id")
+
+
 class ImageSource(Protocol):
     """A snapshot's images: iterable (in id order, any number of times) and sized. A tuple is one."""
 
@@ -174,9 +177,14 @@ class DatabaseImages:
     """A project's images read afresh on every pass through two server-side cursors (images, and annotations in
     image order, merged), so a pass holds one image's annotations at a time whatever the project's size."""
 
-    def __init__(self, queryset: QuerySet[Image]) -> None:
+    def __init__(self, queryset: QuerySet[Image], *, shapes: bool = True) -> None:
         self.queryset = queryset
+        self.shapes = shapes  # False: annotations without geometry or attributes (a cheaper pass for counts)
         self._count: int | None = None
+
+    def without_shapes(self) -> DatabaseImages:
+        """The same images, their annotations read without geometry and attributes."""
+        return DatabaseImages(self.queryset, shapes=False)
 
     def __len__(self) -> int:
         if self._count is None:
@@ -184,19 +192,21 @@ class DatabaseImages:
         return self._count
 
     def __iter__(self) -> Iterator[ImageSnap]:
+        fields = ANNOTATION_FIELDS if self.shapes else LIGHT_FIELDS
         annotations = (
             Annotation.objects.filter(image__in=self.queryset)
             .order_by("image_id", "id")
-            .values_list(*ANNOTATION_FIELDS)
+            .values_list(*fields)
             .iterator(chunk_size=CHUNK)
         )
+        make = _annotation if self.shapes else _light_annotation
         pending = next(annotations, None)
         for row in self.queryset.values_list(*IMAGE_FIELDS).iterator(chunk_size=CHUNK):
             image_id = row[0]
             mine = []
             while pending is not None and pending[0] <= image_id:
                 if pending[0] == image_id:
-                    mine.append(_annotation(pending))
+                    mine.append(make(pending))
                 pending = next(annotations, None)
             yield _image(row, tuple(mine))
 
@@ -228,6 +238,19 @@ def _annotation(row: tuple[Any, ...]) -> AnnotationSnap:
         created_at=_iso(created),
         updated_at=_iso(updated),
     )
+
+
+def _light_annotation(row: tuple[Any, ...]) -> AnnotationSnap:
+    _, pk, label_id, frame, version, source, author_id = row
+    return AnnotationSnap(
+        id=pk, label_id=label_id, frame=frame, geometry=None, attributes={}, version=version, source=source,
+        author_id=author_id,
+    )  # fmt: skip
+
+
+def without_shapes(images: ImageSource) -> ImageSource:
+    """A cheaper pass over the images when only their annotations' labels, frames and authors are needed."""
+    return images.without_shapes() if isinstance(images, DatabaseImages) else images
 
 
 def _image(row: tuple[Any, ...], annotations: tuple[AnnotationSnap, ...]) -> ImageSnap:

@@ -28,7 +28,7 @@ NOTES = [
     "Points, polylines and image-level tags have no COCO instance form and are counted as skipped.",
     "A stack (multi-frame image or series) contributes one COCO image per frame, annotated or not (negative "
     "frames train too), named `<image id>_f<frame>.png`; with the option frames: annotated, only its annotated "
-    "frames. Each COCO image records annotator_image_id and frame.",
+    "frames. Each COCO image records annotator_image_id, original_name (the uploaded file's name) and frame.",
 ]
 
 
@@ -89,6 +89,7 @@ def write_coco(ctx: ExportContext, out: Output) -> dict[str, Any]:
                     "width": image.width,
                     "height": image.height,
                     "annotator_image_id": image.id,
+                    "original_name": image.name,
                     "frame": frame,
                 }
                 spool.add((split, "images"), entry)

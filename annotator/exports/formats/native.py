@@ -12,6 +12,7 @@ from annotator.exports.registry import ExportContext, Output, register
 from annotator.exports.snapshot import AnnotationSnap, ImageSnap, LabelSnap
 
 SCHEMA_VERSION = 1
+BATCH = 256 * 1024
 
 
 def label_record(label: LabelSnap) -> dict[str, Any]:
@@ -63,12 +64,19 @@ def image_record(image: ImageSnap, split: str, fold: int | None = None) -> dict[
 
 def _images(ctx: ExportContext, tally: dict[str, int]) -> Iterator[bytes]:
     """The images array, one image record at a time, counting annotations into tally."""
-    yield b"["
+    buffer = [b"["]
+    size = 0
     for number, image in enumerate(ctx.snapshot.images):
         record = image_record(image, split_of(ctx, image), ctx.folds.get(image.id))
         tally["annotations"] += len(record["annotations"])
-        yield (b"," if number else b"") + b"\n" + json.dumps(record, ensure_ascii=False).encode()
-    yield b"\n]"
+        text = (b"," if number else b"") + b"\n" + json.dumps(record, ensure_ascii=False).encode()
+        buffer.append(text)
+        size += len(text)
+        if size >= BATCH:  # fewer, larger writes into the compressor
+            yield b"".join(buffer)
+            buffer, size = [], 0
+    buffer.append(b"\n]")
+    yield b"".join(buffer)
 
 
 def document(ctx: ExportContext, tally: dict[str, int]) -> Iterator[bytes]:

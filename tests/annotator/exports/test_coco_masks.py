@@ -64,6 +64,7 @@ def test_every_frame_of_a_stack_is_a_coco_image_unless_annotated_only() -> None:
     out, stats = run("coco", project(stack))
     document = json.loads(out.files["annotations/instances_default.json"])
     assert [i["frame"] for i in document["images"]] == [0, 1, 2, 3] and stats["images"] == 4
+    assert {i["original_name"] for i in document["images"]} == {"scan-5.png"}  # for matching on import
     (only,) = document["annotations"]
     assert {i["id"]: i["frame"] for i in document["images"]}[only["image_id"]] == 2
     out, _ = run("coco", project(stack), frames="annotated")
