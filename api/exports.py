@@ -99,6 +99,15 @@ class ExportDetailView(APIView):
         return Response(ExportOut(export_for(request.user, export_id), context={"request": request}).data)
 
 
+class ExportCancelView(APIView):
+    """Cancel a queued or running export (409 once it has ended)."""
+
+    @extend_schema(request=None, responses=ExportOut)
+    def post(self, request: Request, export_id: int) -> Response:
+        job = services.export_cancel(job=export_for(request.user, export_id))
+        return Response(ExportOut(job, context={"request": request}).data)
+
+
 class ExportDownloadView(APIView):
     """The export's zip, streamed (or, with an object store and presigned redirects on, a redirect to it)."""
 

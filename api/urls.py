@@ -77,6 +77,7 @@ urlpatterns = [
     path("projects/<id:project_id>/exports/", exports.ExportListView.as_view(), name="export-list"),
     path("exports/<id:export_id>/", exports.ExportDetailView.as_view(), name="export-detail"),
     path("exports/<id:export_id>/download", exports.ExportDownloadView.as_view(), name="export-download"),
+    path("exports/<id:export_id>/cancel/", exports.ExportCancelView.as_view(), name="export-cancel"),
     path("projects/<id:project_id>/versions/", versions.VersionListView.as_view(), name="version-list"),
     path(
         "projects/<id:project_id>/versions/<id:version_id>/",

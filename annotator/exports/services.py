@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 import annotator
-from annotator.core.errors import NotFound, ValidationFailed
+from annotator.core.errors import Conflict, NotFound, ValidationFailed
 from annotator.core.jobs import heartbeat, release, run_of
 from annotator.core.outbox import outbox_enqueue
 from annotator.core.storage import ensure_dir, export_dir, image_dir, store
@@ -113,6 +113,17 @@ def survey(snap: ProjectSnap) -> Survey:
     return Survey(items=items, light=light, facts=facts)
 
 
+def export_cancel(*, job: ExportJob) -> ExportJob:
+    """Stop a queued or running export: it ends `cancelled`, and a run still at work finishes nothing."""
+    with transaction.atomic():
+        current = ExportJob.objects.select_for_update().get(pk=job.pk)
+        if current.status not in (ExportStatus.QUEUED, ExportStatus.RUNNING):
+            raise Conflict(f"The export is {current.status}; only a queued or running one can be cancelled.")
+        current.status, current.finished_at = ExportStatus.CANCELLED, timezone.now()
+        current.save(update_fields=["status", "finished_at"])
+    return current
+
+
 def export_run(*, job_id: int) -> None:
     """Build the export zip for a queued job; a second delivery finds it taken (or done) and does nothing.
 
@@ -156,7 +167,8 @@ def export_run(*, job_id: int) -> None:
     finished = ExportJob.objects.filter(**run).update(
         status=ExportStatus.DONE, progress=1.0, finished_at=timezone.now(), sha256=sha256, size=size
     )
-    if not finished and not ExportJob.objects.filter(pk=job_id).exists():  # deleted while we worked
+    live = ExportJob.objects.filter(pk=job_id).exclude(status=ExportStatus.CANCELLED)
+    if not finished and not live.exists():  # deleted or cancelled while we worked: keep no zip
         store().delete(export_dir(job_id))
 
 

@@ -110,6 +110,7 @@ TABLE: tuple[Row, ...] = (
     Row("POST", "/api/v1/projects/{project}/exports/", 202, REVIEWERS, body={"format": "coco"}),
     Row("GET", "/api/v1/exports/{export}/", 200, REVIEWERS),
     Row("GET", "/api/v1/exports/{export}/download", 200, REVIEWERS),
+    Row("POST", "/api/v1/exports/{export}/cancel/", 409, REVIEWERS),  # the world's export is done already
     Row("GET", "/api/v1/projects/{project}/versions/", 200, REVIEWERS),
     Row("POST", "/api/v1/projects/{project}/versions/", 201, REVIEWERS, body={"name": "v2"}),
     Row("GET", "/api/v1/projects/{project}/versions/{version}/", 200, REVIEWERS),
