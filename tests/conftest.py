@@ -258,12 +258,14 @@ def ready_image(project: Project, owner: object) -> object:
     """A 300 × 200 PNG uploaded and processed in this process (for tests not about the worker)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from annotator.imaging.models import Image
     from annotator.imaging.processing import image_process
     from annotator.imaging.services import image_upload
 
     result = image_upload(project=project, user=owner, files=[SimpleUploadedFile("scan.png", png_bytes())])
     image = result.images[0]
-    image_process(image_id=image.pk)
+    image_process(image_id=image.pk)  # a worker listening on the broker may have claimed it first: then wait
+    wait_for(lambda: Image.objects.get(pk=image.pk).status in ("ready", "failed"), what="the image processed")
     image.refresh_from_db()
     assert image.status == "ready", image.error
     return image

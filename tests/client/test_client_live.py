@@ -60,8 +60,11 @@ def test_upload_annotate_export_and_iterate(worker, live_server, researcher, tmp
     assert (folder / "README.md").is_file() and "annotations/instances_default.json" in set(check_sums(folder))
 
     dataset = CocoDataset(folder, split="default")
-    assert len(dataset) == 1  # the unannotated CT stack has no annotated frame to sample
-    image, target = dataset[0]
+    assert len(dataset) == 4  # every frame of the CT stack is a (negative) sample too, beside the PNG
+    samples = [dataset[n] for n in range(len(dataset))]
+    negatives = [target for _, target in samples if len(target["labels"]) == 0]
+    assert len(negatives) == 3 and all(tuple(t["boxes"].shape) == (0, 4) for t in negatives)
+    image, target = next((img, t) for img, t in samples if len(t["labels"]) == 1)
     assert tuple(image.shape) == (3, 80, 120)
     assert tuple(target["boxes"].shape) == (1, 4) and tuple(target["masks"].shape) == (1, 80, 120)
     assert [float(v) for v in target["boxes"][0]] == [10.0, 5.0, 40.0, 25.0]

@@ -21,6 +21,7 @@ from annotator.projects.services import label_create, project_create
 from annotator.uploads.models import Upload
 from tests.annotator.dicom.factories import image as dicom_image
 from tests.conftest import png_bytes, wait_for
+from tests.e2e.conftest import forget_csp_violations
 from tests.e2e.test_review_flow import _log_in, _skip_without_build
 
 if TYPE_CHECKING:
@@ -206,3 +207,5 @@ def test_api_docs_render_with_every_other_host_blocked(live_server, page: Page, 
     page.locator(selector).first.wait_for(timeout=30_000)
     assert page.get_by_text("Annotator API").first.is_visible()
     assert blocked == [], blocked
+    if path == "/api/redoc/":  # Redoc's bundle asks its vendor's CDN for a footer logo: the policy refusing it is
+        forget_csp_violations(page)  # the point, not a failure (nothing left the machine: blocked == [])
