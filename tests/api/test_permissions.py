@@ -17,6 +17,7 @@ from annotator.accounts.models import Membership
 from annotator.annotations.services import annotation_create
 from annotator.core.storage import ensure_dir, export_dir, image_dir
 from annotator.exports.models import ExportJob, ExportStatus
+from annotator.imports.models import ImportJob
 from annotator.exports.services import export_zip_path
 from annotator.exports.versions import version_create
 from annotator.imaging.models import Image, WorkflowState
@@ -74,7 +75,9 @@ def _world(tag: str, owner: Any, template: Path) -> dict[str, Any]:
     ensure_dir(export_dir(export.pk))
     export_zip_path(export).write_bytes(b"PK\x05\x06" + b"\x00" * 18)
     version = version_create(project=project, user=owner, name="v1")
+    imported = ImportJob.objects.create(project=project, created_by=owner)
     return {
+        "import": imported.pk,
         "project": project.pk,
         "label": label.pk,
         "spare_label": spare.pk,
@@ -128,6 +131,10 @@ def _call(client: APIClient, row: Row, ids: dict[str, Any]) -> int:
         handle = io.BytesIO(png_bytes(40, 30))
         handle.name = "new.png"
         return client.post(path, {"file": [handle]}, format="multipart", **row.headers).status_code
+    if row.body == "import":
+        handle = io.BytesIO(json.dumps({"images": [], "annotations": [], "categories": []}).encode())
+        handle.name = "instances.json"
+        return client.post(path, {"file": handle}, format="multipart", **row.headers).status_code
     if row.body == "chunk":
         return client.patch(
             path, data=b"0123", content_type="application/offset+octet-stream", HTTP_UPLOAD_OFFSET="0"
@@ -187,6 +194,7 @@ def test_every_api_route_is_in_the_table() -> None:
             "upload",
             "held_image",
             "version",
+            "import",
         )
     } | {"tile_format": "jpeg"}
     covered = {resolve(row.path.format(**sample)).route for row in TABLE}
