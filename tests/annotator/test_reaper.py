@@ -48,7 +48,11 @@ def test_dead_jobs_are_requeued_live_ones_stay(project, settings) -> None:
         ("annotator.imaging.tasks.process_image", (dead.pk,)),
         ("annotator.exports.tasks.run_export", (dead_export.pk,)),
     }
-    assert jobs_reap() == {"images": {"requeued": 0, "failed": 0}, "exports": {"requeued": 0, "failed": 0}, **IDLE_IMPORTS}
+    assert jobs_reap() == {
+        "images": {"requeued": 0, "failed": 0},
+        "exports": {"requeued": 0, "failed": 0},
+        **IDLE_IMPORTS,
+    }
 
 
 def test_out_of_attempts_or_overtime_fails_with_a_reason(project, settings) -> None:
@@ -63,7 +67,11 @@ def test_out_of_attempts_or_overtime_fails_with_a_reason(project, settings) -> N
         heartbeat_at=timezone.now() - timedelta(seconds=600),
     )
 
-    assert jobs_reap() == {"images": {"requeued": 0, "failed": 1}, "exports": {"requeued": 0, "failed": 1}, **IDLE_IMPORTS}
+    assert jobs_reap() == {
+        "images": {"requeued": 0, "failed": 1},
+        "exports": {"requeued": 0, "failed": 1},
+        **IDLE_IMPORTS,
+    }
     crashing.refresh_from_db()
     assert crashing.status == "failed" and "stopped 3 times because its worker died" in crashing.error
     overtime.refresh_from_db()

@@ -17,12 +17,12 @@ from annotator.accounts.models import Membership
 from annotator.annotations.services import annotation_create
 from annotator.core.storage import ensure_dir, export_dir, image_dir
 from annotator.exports.models import ExportJob, ExportStatus
-from annotator.imports.models import ImportJob
 from annotator.exports.services import export_zip_path
 from annotator.exports.versions import version_create
 from annotator.imaging.models import Image, WorkflowState
 from annotator.imaging.processing import image_process
 from annotator.imaging.services import image_upload
+from annotator.imports.models import ImportJob
 from annotator.projects.services import label_create, project_create
 from annotator.uploads.services import upload_open
 from tests.api.permission_table import ALL, TABLE, Row
