@@ -265,7 +265,7 @@ def _store_batch(project_id: int, user: AbstractBaseUser | None, batch: list[Rea
         report.imported += len(created)
 
 
-def _import(job: ImportJob) -> Report:
+def _import(job: ImportJob, run: dict[str, Any]) -> Report:
     path = store().fetch(import_upload_path(job))
     report = Report()
     try:
@@ -288,9 +288,7 @@ def _import(job: ImportJob) -> Report:
                 _store_batch(job.project_id, user, batch, report)
             done = len(parsed.problems) + index
             batch = []
-            ImportJob.objects.filter(pk=job.pk).update(
-                progress=done / max(report.total, 1), report=report.as_dict(done)
-            )
+            ImportJob.objects.filter(**run).update(progress=done / max(report.total, 1), report=report.as_dict(done))
     job.report = report.as_dict(done)
     return report
 
@@ -316,31 +314,33 @@ def import_run(*, job_id: int) -> None:
     run = run_of(job, ImportStatus.RUNNING)
     try:
         with heartbeat(model=ImportJob, run=run):
-            report = _import(job)
+            report = _import(job, run)
     except _Refused as exc:
-        _fail(run, str(exc))
+        _end(run, error=str(exc))
         return
     except SoftTimeLimitExceeded:
-        _fail(run, "The import took longer than its time limit and was stopped; the batches before stay imported.")
+        _end(run, error="The import took longer than its time limit and was stopped; the batches before stay imported.")
         return
     except OperationalError:  # the database went away: hand the job back; the task's autoretry runs it again
         release(ImportJob, run, ImportStatus.QUEUED)
         raise
     except Exception:
         logger.exception("import %s failed", job_id)
-        _fail(
+        _end(
             run,
-            "The import failed unexpectedly; the batches before stay imported and importing the same file "
+            error="The import failed unexpectedly; the batches before stay imported and importing the same file "
             "again adds only what is missing.",
         )
         raise
-    ImportJob.objects.filter(**run).update(
-        status=ImportStatus.DONE, progress=1.0, finished_at=timezone.now(), report=job.report
-    )
+    _end(run, report=job.report)
     logger.info("import %s: %s imported, %s skipped", job_id, report.imported, report.skipped_count)
-    if store().remote:
-        store().release(import_dir(job_id))
 
 
-def _fail(run: dict[str, Any], error: str) -> None:
-    ImportJob.objects.filter(**run).update(status=ImportStatus.FAILED, finished_at=timezone.now(), error=error)
+def _end(run: dict[str, Any], *, error: str = "", report: dict[str, Any] | None = None) -> None:
+    """Record how the run ended (done with its report, or failed with a sentence) and drop the stored file: an
+    ended job is never run again (importing again is a new upload)."""
+    fields: dict[str, Any] = {"status": ImportStatus.FAILED, "error": error} if error else {}
+    if report is not None:
+        fields = {"status": ImportStatus.DONE, "progress": 1.0, "report": report}
+    if ImportJob.objects.filter(**run).update(finished_at=timezone.now(), **fields):
+        store().delete(import_dir(run["pk"]))

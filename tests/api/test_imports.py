@@ -14,6 +14,7 @@ import pytest
 
 from annotator.annotations import rle
 from annotator.annotations.models import Annotation
+from annotator.core.storage import import_dir
 from annotator.exports.models import ExportJob
 from annotator.imaging.models import Image
 from annotator.imports.models import ImportJob
@@ -94,7 +95,7 @@ def _export(client: Any, project_id: int, fmt: str) -> bytes:
     return b"".join(download.streaming_content) if download.streaming else download.content
 
 
-def _import(client: Any, project_id: int, data: bytes, name: str, mapping: dict | None = None) -> dict[str, Any]:
+def _start(client: Any, project_id: int, data: bytes, name: str, mapping: dict | None = None) -> dict[str, Any]:
     handle = io.BytesIO(data)
     handle.name = name
     form: dict[str, Any] = {"file": handle}
@@ -105,7 +106,12 @@ def _import(client: Any, project_id: int, data: bytes, name: str, mapping: dict 
     job = answer.json()
     assert set(job) >= {"id", "status", "progress", "report"}
     wait_for(lambda: ImportJob.objects.get(pk=job["id"]).status in ("done", "failed"), what="import")
-    job = client.get(f"/api/v1/imports/{job['id']}/").json()
+    assert not import_dir(job["id"]).exists()  # an ended job keeps no copy of the file
+    return client.get(f"/api/v1/imports/{job['id']}/").json()
+
+
+def _import(client: Any, project_id: int, data: bytes, name: str, mapping: dict | None = None) -> dict[str, Any]:
+    job = _start(client, project_id, data, name, mapping)
     assert job["status"] == "done", job
     assert job["progress"] == 1.0
     return job["report"]
@@ -220,6 +226,15 @@ def test_mapping_and_every_reason_to_skip(worker, owner, client_for, tmp_path) -
     mask = created[1].geometry  # columns 1 and 2 of the image fully set (column-major runs)
     assert (mask["x"], mask["y"], mask["w"], mask["h"]) == (1, 0, 2, 48)
     assert rle.decode(mask["rle"]).all()
+
+
+@pytest.mark.worker
+def test_a_file_found_unreadable_fails_the_job_with_a_sentence(worker, owner, client_for) -> None:
+    project = project_create(creator=owner, name="broken")
+    job = _start(client_for(owner), project.pk, b'{"images": [', "cut.json")
+    assert job["status"] == "failed" and "not valid JSON" in job["error"], job
+    job = _start(client_for(owner), project.pk, b'{"labels": []}', "other.json")
+    assert job["status"] == "failed" and "neither COCO instances" in job["error"], job
 
 
 def test_refusals_answer_400_and_store_nothing(project, owner, client_for, bbox_label) -> None:
