@@ -12,6 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotator.accounts.policies import Action
+from annotator.audit.models import AuditAction
+from annotator.audit.services import audit_record
 from annotator.core.errors import ValidationFailed
 from annotator.imports import services
 from annotator.imports.models import ImportJob
@@ -90,6 +92,15 @@ class ImportListView(ListAPIView):
             file=upload,
             filename=upload.name or "",
             mapping=request.data.get("mapping"),
+        )
+        audit_record(
+            actor=request.user,
+            action=AuditAction.IMPORT_REQUEST,
+            project_id=job.project_id,
+            target_type="import",
+            target_id=job.pk,
+            request=request._request,
+            detail={"filename": job.filename, "mapping": job.mapping},
         )
         job.refresh_from_db()
         return Response(ImportOut(job).data, status=status.HTTP_202_ACCEPTED)

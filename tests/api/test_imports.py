@@ -14,6 +14,7 @@ import pytest
 
 from annotator.annotations import rle
 from annotator.annotations.models import Annotation
+from annotator.audit.models import AuditEvent
 from annotator.core.storage import import_dir
 from annotator.exports.models import ExportJob
 from annotator.imaging.models import Image
@@ -223,6 +224,8 @@ def test_mapping_and_every_reason_to_skip(worker, owner, client_for, tmp_path) -
     created = Annotation.objects.filter(image__project=project).order_by("id")
     assert [(a.label_id, a.source) for a in created] == [(box.pk, "import"), (brush.pk, "import")]
     assert created[0].geometry == {"x": 1.0, "y": 2.0, "w": 10.0, "h": 8.0}
+    event = AuditEvent.objects.get(project_id=project.pk, action="import_request")
+    assert event.detail == {"filename": "hand.json", "mapping": {"Lesion": box.pk, "Organ": line.pk}}
     mask = created[1].geometry  # columns 1 and 2 of the image fully set (column-major runs)
     assert (mask["x"], mask["y"], mask["w"], mask["h"]) == (1, 0, 2, 48)
     assert rle.decode(mask["rle"]).all()
