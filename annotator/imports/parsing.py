@@ -41,6 +41,7 @@ class Item:
     category: str
     shapes: dict[str, Any]  # label kind -> our geometry for that kind (None for a tag)
     attributes: dict[str, Any] = field(default_factory=dict)
+    image_id: Any = None  # the image's id where the file was exported: tells same-named images apart at home
 
 
 @dataclass
@@ -164,6 +165,7 @@ def _native(doc: dict[str, Any], where: str) -> Parsed:
                     category=str(label.get("name", "")),
                     shapes={str(label.get("kind")): ann.get("geometry")},
                     attributes=ann.get("attributes") or {},
+                    image_id=image.get("id"),
                 )
             )
     return result
@@ -198,6 +200,7 @@ def _coco(doc: dict[str, Any], where: str) -> Parsed:
                     category=categories[ann["category_id"]],
                     shapes=shapes_of_one,
                     attributes=ann.get("attributes") or {},
+                    image_id=image.get("annotator_image_id"),
                 )
             )
     return result

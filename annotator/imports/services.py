@@ -146,11 +146,15 @@ class Target:
             return self.labels_by_id.get(self.mapping[category])
         return self.labels_by_name.get(category)
 
-    def image(self, names: Iterable[str]) -> tuple[Image | None, str]:
-        """The one image a name matches (first name that matches any), or None and why."""
+    def image(self, names: Iterable[str], image_id: Any = None) -> tuple[Image | None, str]:
+        """The one image a name matches (first name that matches any), or None and why. Of several images
+        with that name, the one whose id the file recorded (a file exported from this very project)."""
         names = list(names)
         for name in names:
             found = self.images.get(name)
+            same = [image for image in found or [] if image.pk == image_id]
+            if same:
+                return same[0], ""
             if found and len(found) > 1:
                 return None, f"{len(found)} images of this project are named {name!r}; rename them to import"
             if found:
@@ -203,7 +207,7 @@ def _prepare(item: Item, target: Target, user: AbstractBaseUser | None, report: 
         how = "mapped to no label" if item.category in target.mapping else "matches no label name of this project"
         report.skip(item.ref, f"category {item.category!r} {how}; map it with mapping")
         return None
-    image, why = target.image(item.names)
+    image, why = target.image(item.names, item.image_id)
     if image is None:
         report.skip(item.ref, why)
         return None

@@ -177,13 +177,13 @@ def test_export_of_one_project_imports_into_another(worker, owner, client_for, t
 def test_mapping_and_every_reason_to_skip(worker, owner, client_for, tmp_path) -> None:
     client = client_for(owner)
     project = project_create(creator=owner, name="mapped")
-    images = {}
-    for index in range(2):
+    uploaded = []
+    for name in ("img0.png", "img1.png", "dup.png", "dup.png"):
         handle = io.BytesIO(png_bytes(64, 48))
-        handle.name = f"img{index}.png"
+        handle.name = name
         answer = client.post(f"/api/v1/projects/{project.pk}/images/", {"file": [handle]}, format="multipart")
-        images[handle.name] = answer.json()["images"][0]["id"]
-    wait_for(lambda: Image.objects.filter(project=project, status="ready").count() == 2, what="images ready")
+        uploaded.append(answer.json()["images"][0]["id"])
+    wait_for(lambda: Image.objects.filter(project=project, status="ready").count() == 4, what="images ready")
     box = label_create(project=project, name="Box", kind="bbox")
     line = label_create(project=project, name="Line", kind="polyline")
     brush = label_create(project=project, name="Brush", kind="mask")
@@ -193,6 +193,8 @@ def test_mapping_and_every_reason_to_skip(worker, owner, client_for, tmp_path) -
             {"id": 2, "file_name": "img1.png", "width": 64, "height": 48},
             {"id": 3, "file_name": "missing.png", "width": 64, "height": 48},
             {"id": 4, "file_name": "img0.png", "frame": 7, "width": 64, "height": 48},
+            {"id": 5, "file_name": "dup.png"},
+            {"id": 6, "file_name": "images/9.png", "original_name": "dup.png", "annotator_image_id": uploaded[3]},
         ],
         "categories": [
             {"id": 1, "name": "Lesion"},
@@ -208,21 +210,25 @@ def test_mapping_and_every_reason_to_skip(worker, owner, client_for, tmp_path) -
             {"id": 14, "image_id": 2, "category_id": 2, "segmentation": [[1, 1, 9, 1, 5, 7]]},  # polygon -> line
             {"id": 15, "image_id": 2, "category_id": 3, "bbox": [1, 1, 2, 2]},  # no label of that name
             {"id": 16, "image_id": 2, "category_id": 4, "segmentation": {"size": [48, 64], "counts": [48, 96, 2928]}},
+            {"id": 17, "image_id": 5, "category_id": 1, "bbox": [1, 1, 2, 2]},  # two images named dup.png
+            {"id": 18, "image_id": 6, "category_id": 1, "bbox": [1, 1, 2, 2]},  # the one this project exported
         ],
     }
     report = _import(
         client, project.pk, json.dumps(doc).encode(), "hand.json", mapping={"Lesion": box.pk, "Organ": line.pk}
     )
-    assert report["imported"] == 2  # annotation 10 (Lesion mapped to Box) and 16 (an uncompressed RLE, by name)
+    assert report["imported"] == 3  # 10 (Lesion mapped to Box), 16 (an uncompressed RLE, by name) and 18
     reasons = {entry["item"].split(" in ")[0]: entry["reason"] for entry in report["skipped"]}
     assert "outside the image" in reasons["annotation 11"]
     assert "no image of this project is named 'missing.png'" in reasons["annotation 12"]
     assert "frame 7 is out of range" in reasons["annotation 13"]
     assert "is a polyline label but the item holds polygon" in reasons["annotation 14"]
     assert "category 'Unmapped' matches no label name" in reasons["annotation 15"]
-    assert report["skipped_count"] == 5
+    assert "2 images of this project are named 'dup.png'" in reasons["annotation 17"]
+    assert report["skipped_count"] == 6
     created = Annotation.objects.filter(image__project=project).order_by("id")
-    assert [(a.label_id, a.source) for a in created] == [(box.pk, "import"), (brush.pk, "import")]
+    assert [(a.label_id, a.source) for a in created] == [(box.pk, "import"), (brush.pk, "import"), (box.pk, "import")]
+    assert created[2].image_id == uploaded[3]
     assert created[0].geometry == {"x": 1.0, "y": 2.0, "w": 10.0, "h": 8.0}
     event = AuditEvent.objects.get(project_id=project.pk, action="import_request")
     assert event.detail == {"filename": "hand.json", "mapping": {"Lesion": box.pk, "Organ": line.pk}}
