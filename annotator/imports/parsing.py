@@ -15,10 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import IO, Any
 
+import numpy as np
+
 from annotator.annotations import rle
 from annotator.imaging import archive
 
 JSON_LIMITS = archive.Limits(max_entries=10_000, max_ratio=1000)  # JSON compresses far better than pixels
+MAX_MASK_PIXELS = 100_000_000  # a mask's box (as the exports' raster limit)
 CARD_FILES = ("dataset.json",)  # our export's card is JSON but holds no annotations
 
 
@@ -241,10 +244,33 @@ def coco_shapes(ann: dict[str, Any], image: dict[str, Any]) -> Iterator[dict[str
 
 
 def _mask_of(seg: dict[str, Any]) -> dict[str, Any]:
-    """A whole-image COCO RLE as our mask geometry: the RLE cropped to the box of its set pixels."""
-    full = rle.decode(seg)
-    box = rle.bounding_box(full)
-    if box is None:
+    """A whole-image COCO RLE as our mask geometry: the RLE cropped to the box of its set pixels, read from its
+    runs (a slide-sized image is never decoded whole)."""
+    height, width = (int(v) for v in seg["size"])
+    raw = seg["counts"]
+    counts = rle.string_to_counts(raw) if isinstance(raw, str) else [int(c) for c in raw]
+    rle.check_counts(counts, height, width)
+    runs: list[tuple[int, int]] = []  # (start, end) of each run of set pixels, column-major
+    position = 0
+    for index, count in enumerate(counts):
+        if index % 2 and count:
+            runs.append((position, position + count))
+        position += count
+    if not runs:
         raise ValueError("the mask is empty")
-    x, y, w, h = box
-    return {"x": x, "y": y, "w": w, "h": h, "rle": rle.encode(full[y : y + h, x : x + w])}
+    x0, x1 = runs[0][0] // height, (runs[-1][1] - 1) // height
+    y0, y1 = height, -1
+    for start, end in runs:
+        first, last = start // height, (end - 1) // height
+        y0 = min(y0, start % height if first == last else 0)
+        y1 = max(y1, (end - 1) % height if first == last else height - 1)
+    w, h = x1 - x0 + 1, y1 - y0 + 1
+    if w * h > MAX_MASK_PIXELS:
+        raise ValueError(f"the mask's box of {w} × {h} pixels is above the limit of {MAX_MASK_PIXELS}")
+    crop = np.zeros((h, w), dtype=np.uint8)
+    for start, end in runs:
+        for column in range(start // height, (end - 1) // height + 1):
+            top = max(start - column * height, 0)
+            bottom = min(end - column * height, height)
+            crop[top - y0 : bottom - y0, column - x0] = 1
+    return {"x": x0, "y": y0, "w": w, "h": h, "rle": rle.encode(crop)}
