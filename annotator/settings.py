@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "annotator.imaging",
     "annotator.annotations",
     "annotator.exports",
+    "annotator.imports",
     "annotator.uploads",
     "annotator.audit",
 ]
@@ -182,6 +183,8 @@ CELERY_TASK_ROUTES = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 ANNOTATOR_IMAGE_TASK_LIMIT = 60 * 60  # hard time limit of image processing (seconds)
 ANNOTATOR_EXPORT_TASK_LIMIT = 4 * 60 * 60  # hard time limit of an export
+ANNOTATOR_IMPORT_TASK_LIMIT = 2 * 60 * 60  # hard time limit of an import
+ANNOTATOR_IMPORT_MAX_BYTES = int(os.environ.get("ANNOTATOR_IMPORT_MAX_BYTES", 1024**3))  # a file to import, unpacked
 # Crash recovery (docs/operations.md): a running job's worker stamps its row every HEARTBEAT seconds; beat's
 # reaper (every REAP_INTERVAL) re-queues a job whose stamp is older than STALE, and fails it with a reason
 # after MAX_ATTEMPTS runs. The outbox relay sends tasks that waited out a broker outage.

@@ -11,6 +11,7 @@ from annotator.annotations.models import Annotation
 from annotator.core.errors import NotFound, PermissionDenied
 from annotator.exports.models import ExportJob
 from annotator.imaging.models import Image, ImageStatus
+from annotator.imports.models import ImportJob
 from annotator.projects.models import Label, Project
 
 User = AbstractBaseUser | AnonymousUser
@@ -94,4 +95,11 @@ def export_for(user: User, export_id: int, action: Action = Action.EXPORT) -> Ex
     """The export job if the user may export from its project."""
     job = _get(ExportJob.objects.all(), export_id, "export")
     _decide(role_in(user, job.project_id), action, "export")
+    return job
+
+
+def import_for(user: User, import_id: int, action: Action = Action.VIEW) -> ImportJob:
+    """The import job if the user may take the action on its project (reading it: any member)."""
+    job = _get(ImportJob.objects.all(), import_id, "import")
+    _decide(role_in(user, job.project_id), action, "import")
     return job

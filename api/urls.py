@@ -2,7 +2,19 @@
 
 from django.urls import path, register_converter
 
-from api import annotations, audit, auth, exports, image_actions, images, projects, uploads, versions, workflow
+from api import (
+    annotations,
+    audit,
+    auth,
+    exports,
+    image_actions,
+    images,
+    imports,
+    projects,
+    uploads,
+    versions,
+    workflow,
+)
 
 
 class TileFormatConverter:
@@ -78,6 +90,8 @@ urlpatterns = [
     path("exports/<id:export_id>/", exports.ExportDetailView.as_view(), name="export-detail"),
     path("exports/<id:export_id>/download", exports.ExportDownloadView.as_view(), name="export-download"),
     path("exports/<id:export_id>/cancel/", exports.ExportCancelView.as_view(), name="export-cancel"),
+    path("projects/<id:project_id>/imports/", imports.ImportListView.as_view(), name="import-list"),
+    path("imports/<id:import_id>/", imports.ImportDetailView.as_view(), name="import-detail"),
     path("projects/<id:project_id>/versions/", versions.VersionListView.as_view(), name="version-list"),
     path(
         "projects/<id:project_id>/versions/<id:version_id>/",

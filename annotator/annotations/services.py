@@ -53,6 +53,12 @@ def _checked(image: Image, label: Label, frame: Any, geometry: Any, attributes: 
     }
 
 
+def annotation_check(image: Image, label: Label, frame: Any, geometry: Any, attributes: Any) -> dict[str, Any]:
+    """The checks a drawn annotation passes (label of the image's project, image ready, frame, geometry,
+    attributes): the fields normalised, or ValidationFailed naming what is wrong. Imports use it too."""
+    return _checked(image, label, frame, geometry, attributes)
+
+
 def _revision(
     annotation: Annotation, *, action: str, actor: AbstractBaseUser | None, before: Any, after: Any
 ) -> Revision:

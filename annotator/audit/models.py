@@ -11,6 +11,7 @@ class AuditAction(models.TextChoices):
     IMAGE_VIEW = "image_view", "Image viewed"
     EXPORT_REQUEST = "export_request", "Export requested"
     EXPORT_DOWNLOAD = "export_download", "Export downloaded"
+    IMPORT_REQUEST = "import_request", "Import requested"
     IMAGE_RELEASE = "image_release", "Held image released"
     MEMBER_ADD = "member_add", "Member added"
     ROLE_CHANGE = "role_change", "Role changed"

@@ -14,6 +14,7 @@ from annotator.core.jobs import stale_before
 from annotator.core.outbox import outbox_enqueue
 from annotator.exports.models import ExportJob, ExportStatus
 from annotator.imaging.models import Image, ImageStatus
+from annotator.imports.models import ImportJob, ImportStatus
 
 
 @dataclass(frozen=True)
@@ -57,12 +58,26 @@ KINDS = (
         "finished_at",
         "The export",
     ),
+    JobKind(
+        "imports",
+        ImportJob,
+        ImportStatus.RUNNING,
+        ImportStatus.QUEUED,
+        ImportStatus.FAILED,
+        "annotator.imports.tasks.run_import",
+        "ANNOTATOR_IMPORT_TASK_LIMIT",
+        "started_at",
+        "finished_at",
+        "The import",
+    ),
 )
 
 
 def gave_up_message(kind: JobKind, attempts: int) -> str:
     """The reason a job failed after its worker died on every try."""
-    again = "re-process the image" if kind.key == "images" else "request the export again"
+    again = {"images": "re-process the image", "imports": "import the file again"}.get(
+        kind.key, "request the export again"
+    )
     return (
         f"{kind.what} stopped {attempts} times because its worker died (crashed, killed or out of memory); "
         f"it was not retried again. An administrator can check the worker's logs, then {again}."

@@ -116,6 +116,7 @@ def files_sweep(*, min_age: float | None = None) -> dict[str, int]:
     # Ids are read before the folders are listed: a row made after this read has a folder newer than min_age.
     owned = {"images": _owned_ids("imaging.Image"), "exports": _owned_ids("exports.ExportJob")}
     owned["versions"] = _owned_ids("exports.DatasetVersion")
+    owned["imports"] = _owned_ids("imports.ImportJob")  # an import's stored file, kept while the job may run
     for kind, ids in owned.items():
         if store().remote:
             _sweep_bucket(working_root() / kind, ids, min_age, now, counts)

@@ -173,11 +173,12 @@ def label_delete(*, label: Label) -> None:
 def project_delete(*, project: Project) -> None:
     """Delete a project with its images, annotations, labels and exports, then its files."""
     from annotator.annotations.models import Annotation
-    from annotator.core.storage import export_dir, image_dir, remove_part, store, upload_part, version_dir
+    from annotator.core.storage import export_dir, image_dir, import_dir, remove_part, store, upload_part, version_dir
 
     folders = [image_dir(pk) for pk in project.images.values_list("pk", flat=True)]
     folders += [export_dir(pk) for pk in project.exports.values_list("pk", flat=True)]
     folders += [version_dir(pk) for pk in project.dataset_versions.values_list("pk", flat=True)]
+    folders += [import_dir(pk) for pk in project.imports.values_list("pk", flat=True)]
     parts = [upload_part(pk) for pk in project.uploads.values_list("pk", flat=True)]  # resumable uploads' bytes
     # Labels protect their annotations from silent loss; a project delete removes both on purpose.
     Annotation.objects.filter(image__project=project).delete()

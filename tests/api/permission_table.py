@@ -111,6 +111,10 @@ TABLE: tuple[Row, ...] = (
     Row("GET", "/api/v1/exports/{export}/", 200, REVIEWERS),
     Row("GET", "/api/v1/exports/{export}/download", 200, REVIEWERS),
     Row("POST", "/api/v1/exports/{export}/cancel/", 409, REVIEWERS),  # the world's export is done already
+    # Importing pre-labels changes many images at once: managers and owners; any member may read the jobs.
+    Row("GET", "/api/v1/projects/{project}/imports/", 200, ALL),
+    Row("POST", "/api/v1/projects/{project}/imports/", 202, MANAGERS, body="import", fmt="multipart"),
+    Row("GET", "/api/v1/imports/{import}/", 200, ALL),
     Row("GET", "/api/v1/projects/{project}/versions/", 200, REVIEWERS),
     Row("POST", "/api/v1/projects/{project}/versions/", 201, REVIEWERS, body={"name": "v2"}),
     Row("GET", "/api/v1/projects/{project}/versions/{version}/", 200, REVIEWERS),

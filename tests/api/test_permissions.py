@@ -22,6 +22,7 @@ from annotator.exports.versions import version_create
 from annotator.imaging.models import Image, WorkflowState
 from annotator.imaging.processing import image_process
 from annotator.imaging.services import image_upload
+from annotator.imports.models import ImportJob
 from annotator.projects.services import label_create, project_create
 from annotator.uploads.services import upload_open
 from tests.api.permission_table import ALL, TABLE, Row
@@ -74,7 +75,9 @@ def _world(tag: str, owner: Any, template: Path) -> dict[str, Any]:
     ensure_dir(export_dir(export.pk))
     export_zip_path(export).write_bytes(b"PK\x05\x06" + b"\x00" * 18)
     version = version_create(project=project, user=owner, name="v1")
+    imported = ImportJob.objects.create(project=project, created_by=owner)
     return {
+        "import": imported.pk,
         "project": project.pk,
         "label": label.pk,
         "spare_label": spare.pk,
@@ -128,6 +131,10 @@ def _call(client: APIClient, row: Row, ids: dict[str, Any]) -> int:
         handle = io.BytesIO(png_bytes(40, 30))
         handle.name = "new.png"
         return client.post(path, {"file": [handle]}, format="multipart", **row.headers).status_code
+    if row.body == "import":
+        handle = io.BytesIO(json.dumps({"images": [], "annotations": [], "categories": []}).encode())
+        handle.name = "instances.json"
+        return client.post(path, {"file": handle}, format="multipart", **row.headers).status_code
     if row.body == "chunk":
         return client.patch(
             path, data=b"0123", content_type="application/offset+octet-stream", HTTP_UPLOAD_OFFSET="0"
@@ -187,6 +194,7 @@ def test_every_api_route_is_in_the_table() -> None:
             "upload",
             "held_image",
             "version",
+            "import",
         )
     } | {"tile_format": "jpeg"}
     covered = {resolve(row.path.format(**sample)).route for row in TABLE}

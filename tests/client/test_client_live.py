@@ -55,7 +55,8 @@ def test_upload_annotate_export_and_iterate(worker, live_server, researcher, tmp
     assert [r["filename"] for r in client.last_rejected] == ["notes.txt"]
 
     png = next(i for i in images if i["kind"] == "raster")
-    client.create_annotation(png["id"], label.pk, {"x": 10, "y": 5, "w": 30, "h": 20})
+    png_annotation_geometry = {"x": 10.0, "y": 5.0, "w": 30.0, "h": 20.0}
+    client.create_annotation(png["id"], label.pk, png_annotation_geometry)
     folder = client.export(project.pk, "coco", tmp_path / "out", include_images=True)
     assert (folder / "README.md").is_file() and "annotations/instances_default.json" in set(check_sums(folder))
 
@@ -76,6 +77,15 @@ def test_upload_annotate_export_and_iterate(worker, live_server, researcher, tmp
         assert isinstance(image, np.ndarray)
     with pytest.raises(FileNotFoundError, match="default"):
         CocoDataset(folder, split="train")
+
+    # The export's COCO file imported into a second project holding the same PNG, under another label name.
+    second = client.create_project("Second site")
+    box = client.create_label(second["id"], "Box", "bbox")
+    client.upload(second["id"], [tmp_path / "scan.png"])
+    job = client.import_annotations(second["id"], folder / "annotations/instances_default.json", {"Nodule": box["id"]})
+    assert job["report"]["imported"] == 1 and job["report"]["skipped"] == []
+    (copy,) = client.annotations(client.images(second["id"])[0]["id"])
+    assert (copy["source"], copy["label"], copy["geometry"]) == ("import", box["id"], png_annotation_geometry)
 
 
 def test_resumable_upload_survives_a_dropped_connection(

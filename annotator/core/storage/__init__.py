@@ -24,6 +24,7 @@ __all__ = [
     "ensure_dir",
     "export_dir",
     "image_dir",
+    "import_dir",
     "media_root",
     "remove_part",
     "remove_tree",
@@ -58,6 +59,11 @@ def image_dir(image_id: int) -> Path:
 def export_dir(export_id: int) -> Path:
     """Working folder of an export job's zip."""
     return working_root() / "exports" / str(int(export_id))
+
+
+def import_dir(import_id: int) -> Path:
+    """Working folder of an import job's uploaded file."""
+    return working_root() / "imports" / str(int(import_id))
 
 
 def version_dir(version_id: int) -> Path:

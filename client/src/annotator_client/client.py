@@ -244,19 +244,43 @@ class Client:
         return self.download_export(job, dest)
 
     def wait_for_export(self, export_id: int, timeout: float = 1800, poll: float = 1.0) -> Json:
+        return self._wait("export", lambda: self.export_job(export_id), export_id, timeout, poll)
+
+    def _wait(self, what: str, fetch: Any, job_id: int, timeout: float, poll: float) -> Json:
+        """Poll a job (export or import) with a progress bar until it ends; ApiError unless it is done."""
         deadline = time.monotonic() + timeout
-        with tqdm(total=100, desc=f"export {export_id}", unit="%", disable=not self.progress) as bar:
+        with tqdm(total=100, desc=f"{what} {job_id}", unit="%", disable=not self.progress) as bar:
             while True:
-                job = self.export_job(export_id)
+                job = fetch()
                 bar.update(round(job["progress"] * 100) - bar.n)
                 if job["status"] in FINISHED_EXPORT:
                     break
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"export {export_id} still {job['status']} after {timeout}s")
+                    raise TimeoutError(f"{what} {job_id} still {job['status']} after {timeout}s")
                 time.sleep(poll)
         if job["status"] != "done":
-            raise ApiError(409, f"export_{job['status']}", job.get("error") or f"The export {job['status']}.", body=job)
+            raise ApiError(409, f"{what}_{job['status']}", job.get("error") or f"The {what} {job['status']}.", body=job)
         return job
+
+    def import_job(self, import_id: int) -> Json:
+        return self._call("GET", f"/imports/{import_id}/")
+
+    def import_annotations(
+        self,
+        project_id: int,
+        path: str | Path,
+        mapping: dict[str, int] | None = None,
+        wait: bool = True,
+        timeout: float = 1800,
+    ) -> Json:
+        """Import a COCO or native file (or a zip of either, e.g. an export) as pre-labels; with wait, return the
+        finished job, whose report says what was imported, what was already present and what was skipped why."""
+        data = {"mapping": json.dumps(mapping)} if mapping else {}
+        with Path(path).open("rb") as handle:
+            job = self._call("POST", f"/projects/{project_id}/imports/", files={"file": handle}, data=data)
+        if not wait:
+            return job
+        return self._wait("import", lambda: self.import_job(job["id"]), job["id"], timeout, 1.0)
 
     def download_export(self, job: Json, dest: str | Path) -> Path:
         dest = Path(dest)
