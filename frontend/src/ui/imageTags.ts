@@ -5,6 +5,7 @@ import { createCommand, deleteCommand, updateCommand, type CommandStack } from '
 import type { AnnotationStore } from '../core/store';
 import { openAttributesForm } from './attributesForm';
 import { h } from './dom';
+import './panels.css';
 
 /** Tags belong to the whole image; they live on frame 0, which every image has. */
 export const TAG_FRAME = 0;

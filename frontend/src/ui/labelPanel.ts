@@ -5,6 +5,7 @@ import { labelColor } from '../core/palette';
 import type { Selection } from '../core/selection';
 import type { AnnotationRecord, AnnotationStore, StoreChange } from '../core/store';
 import { h } from './dom';
+import './panels.css';
 
 export interface LabelPanelOptions {
   store: AnnotationStore;

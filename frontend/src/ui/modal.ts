@@ -1,5 +1,6 @@
 // A modal dialog shell: backdrop, accessible name, focus trapped inside, Escape closes, focus returns on close.
 import { h, type Child } from './dom';
+import './panels.css';
 
 export interface Modal {
   readonly dialog: HTMLElement;
