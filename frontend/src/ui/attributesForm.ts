@@ -50,6 +50,14 @@ function buildRow(spec: AttributeSpec, initial: unknown): { row: Row; el: HTMLEl
   const field = buildField(spec, initial, id);
   const error = h('p', { id: `${id}-error`, class: 'field-error', hidden: true });
   field.setAttribute('aria-describedby', error.id);
+  // A field the user changes is no longer marked wrong until the next Save checks it again.
+  const clear = () => {
+    field.removeAttribute('aria-invalid');
+    error.hidden = true;
+    error.textContent = '';
+  };
+  field.addEventListener('input', clear);
+  field.addEventListener('change', clear);
   // The asterisk stays outside the <label> so the field's accessible name is exactly the attribute's name.
   const mark = spec.required ? h('span', { class: 'required-mark', 'aria-hidden': 'true', title: 'required' }, ' *') : null;
   const label = h('label', { for: id }, spec.name);

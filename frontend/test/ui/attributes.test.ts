@@ -111,6 +111,9 @@ describe('openAttributesForm', () => {
     expect(document.activeElement).toBe(field('grade'));
 
     field('grade').value = 'G2';
+    field('grade').dispatchEvent(new Event('change', { bubbles: true }));
+    expect(field('grade').hasAttribute('aria-invalid')).toBe(false);
+    expect(message.hidden).toBe(true);
     field('size').value = '4.5';
     field('reader').value = 'Dr A';
     field('malignant').checked = true;
