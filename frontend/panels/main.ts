@@ -3,7 +3,7 @@
 import { ApiClient } from '../src/api/client';
 import type { Label } from '../src/api/types';
 import { hasRequiredAttributes } from '../src/core/attributes';
-import { CommandStack, createCommand, deleteCommand, updateCommand } from '../src/core/commands';
+import { CommandStack, createCommand, updateCommand } from '../src/core/commands';
 import { SaveQueue, statusText } from '../src/core/saveQueue';
 import { MemoryQueueStorage } from '../src/core/saveStorage';
 import { apiTransport } from '../src/core/saveTransport';
@@ -13,9 +13,8 @@ import { AnnotationStore } from '../src/core/store';
 import { defaultTools } from '../src/tools/index';
 import { openAttributesForm } from '../src/ui/attributesForm';
 import { h } from '../src/ui/dom';
-import { HELP_KEY, HelpOverlay, shortcuts } from '../src/ui/helpOverlay';
-import { ImageTags } from '../src/ui/imageTags';
-import { LabelPanel } from '../src/ui/labelPanel';
+import { HELP_KEY } from '../src/ui/helpOverlay';
+import { mountSidePanels } from '../src/ui/sidePanels';
 import { ShapeLayer } from '../src/viewer/shapeLayer';
 import { VirtualSurface } from '../bench/virtualSurface';
 import '../src/styles.css';
@@ -44,30 +43,17 @@ async function open(imageId: number, projectId: number): Promise<void> {
   selection.subscribe(() => layer.invalidate());
   const status = h('output', { 'aria-label': 'Save status' }, statusText(queue.status));
   queue.onStatus((s) => (status.textContent = statusText(s)));
-  const edit = async (key: string) => {
-    const record = store.get(key);
-    const label = labels.find((l) => l.id === record?.label);
-    if (!record || !label) return;
-    const values = await openAttributesForm(document.body, label, { ...record.attributes });
-    if (values && store.get(key)) stack.execute(updateCommand(store, key, { attributes: values }, 'Attributes'));
-  };
   const t0 = performance.now();
-  const panel = new LabelPanel({
-    store, labels, selection, readOnly: false, frameCount: image.frames,
-    layerStyle: (id, style) => layer.setLabelStyle(id, style),
-    zoomTo: () => undefined,
-    editAttributes: (key) => void edit(key),
-    remove: (key) => stack.execute(deleteCommand(store, [key])),
+  const { help } = mountSidePanels({
+    side: document.getElementById('side')!, store, stack, selection, labels, tools: defaultTools(), readOnly: false,
+    frameCount: image.frames, layerStyle: (id, style) => layer.setLabelStyle(id, style), zoomTo: () => undefined,
   });
   timings.buildMs = performance.now() - t0;
-  const tags = new ImageTags({ store, stack, labels, readOnly: false });
-  const help = new HelpOverlay(document.body, () => shortcuts(defaultTools(), labels));
   const undo = h('button', { type: 'button' }, 'Undo');
   undo.addEventListener('click', () => stack.undo());
   const redo = h('button', { type: 'button' }, 'Redo');
   redo.addEventListener('click', () => stack.redo());
   document.getElementById('toolbar')!.append(undo, redo, help.button, status);
-  document.getElementById('side')!.append(tags.el, panel.el);
   document.addEventListener('keydown', (e) => {
     if (e.key === HELP_KEY) help.toggle();
   });
