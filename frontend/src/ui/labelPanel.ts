@@ -135,7 +135,7 @@ export class LabelPanel {
     for (const c of changes) {
       const item = this.items.get(c.key);
       if (item) this.detach(c.key, item, touched);
-      if (c.after) this.attach(c.after, touched);
+      if (c.after) this.attach(c.after, touched, item?.seq);
     }
     for (const g of touched) this.count(g);
     this.totals();
@@ -151,9 +151,8 @@ export class LabelPanel {
     touched.add(group);
   }
 
-  private attach(record: AnnotationRecord, touched: Set<Group>): void {
-    const old = this.items.get(record.key);
-    const item = this.buildItem(record, old?.seq);
+  private attach(record: AnnotationRecord, touched: Set<Group>, seq?: number): void {
+    const item = this.buildItem(record, seq);
     this.items.set(record.key, item);
     if (!this.labels.has(record.label)) return;
     const group = this.group(record.label);

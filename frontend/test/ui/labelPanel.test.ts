@@ -83,6 +83,13 @@ describe('LabelPanel', () => {
     expect(itemTexts()).toEqual(['Lesion · box · slice 6', 'Lesion · box · slice 8']);
     // The item that did not change is the same element (no rebuild for one change).
     expect(items().find((li) => li.dataset.key === b.changes[0]!.key)).toBe(before);
+    // An edit that keeps the frame keeps the item's place (first sight, not last change, orders a frame).
+    const c = createCommand(box(2, 7));
+    stack.execute(c);
+    stack.execute(updateCommand(store, key, { attributes: { note: 'x' } }));
+    expect(items().map((li) => li.dataset.key).slice(1)).toEqual([key, c.changes[0]!.key]);
+    stack.undo();
+    stack.undo();
     stack.execute(updateCommand(store, key, { label: 1, shape: box(1).shape, attributes: { grade: '1' } }));
     expect(headings()).toEqual(['Liver (1)', 'Lesion (1)']);
     stack.execute(deleteCommand(store, [key]));
