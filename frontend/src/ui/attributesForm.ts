@@ -118,6 +118,11 @@ export function openAttributesForm(
       resolve(result);
     }
     cancel.addEventListener('click', () => finish(null));
+    const tidy = () => {
+      if (!form.querySelector('[aria-invalid=true]')) summary.hidden = true;
+    };
+    form.addEventListener('input', tidy);
+    form.addEventListener('change', tidy);
     // Enter in any field saves (browsers submit only from text-like inputs by themselves).
     form.addEventListener('keydown', (e) => {
       if (e.key !== 'Enter' || e.isComposing || !rows.some((r) => r.field === e.target)) return;

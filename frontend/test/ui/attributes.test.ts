@@ -114,6 +114,7 @@ describe('openAttributesForm', () => {
     field('grade').dispatchEvent(new Event('change', { bubbles: true }));
     expect(field('grade').hasAttribute('aria-invalid')).toBe(false);
     expect(message.hidden).toBe(true);
+    expect(dialog().querySelector<HTMLElement>('.form-summary')!.hidden).toBe(false); // reader is still wrong
     field('size').value = '4.5';
     field('reader').value = 'Dr A';
     field('malignant').checked = true;
