@@ -98,3 +98,36 @@ def harness_url() -> Iterator[str]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
     server.shutdown()
+
+
+def require_frontend_build() -> None:
+    """Skip (or fail, under REQUIRE_E2E=1) a test of the served app when frontend/dist is not built."""
+    from django.conf import settings
+
+    if not (settings.FRONTEND_DIST / "index.html").is_file():
+        message = "frontend/dist is not built (run `npm run build` in frontend/, or `make test`)"
+        if os.environ.get("REQUIRE_E2E") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+PANELS_DIST = FRONTEND / "panels" / "dist"
+
+
+@pytest.fixture(scope="session")
+def panels_dist() -> Path:
+    """The panels harness page (frontend/panels/), built now; serve it with serve_dist_on."""
+    subprocess.run(["npx", "vite", "build", "--config", "panels/vite.config.ts"], cwd=FRONTEND, check=True, timeout=300)
+    return PANELS_DIST
+
+
+def serve_dist_on(page: object, origin: str, prefix: str, dist: Path) -> None:
+    """Answer {origin}/{prefix}/… from dist, so a harness page shares the live server's cookies and CSRF token."""
+    import mimetypes
+
+    def fulfil(route: object) -> None:
+        path = dist / route.request.url.split(f"/{prefix}/", 1)[1].split("?", 1)[0]  # type: ignore[attr-defined]
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        route.fulfill(status=200, body=path.read_bytes(), content_type=kind)  # type: ignore[attr-defined]
+
+    page.route(f"{origin}/{prefix}/**", fulfil)  # type: ignore[attr-defined]
