@@ -100,6 +100,7 @@ def import_request(
         with target.open("wb") as out:
             shutil.copyfileobj(file, out, COPY_CHUNK)
         store().publish(target)
+        store().release(target.parent)  # with an object store the worker fetches its own copy; keep none here
         outbox_enqueue(task=RUN_TASK, args=[job.pk])
     return job
 

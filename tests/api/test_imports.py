@@ -15,7 +15,7 @@ import pytest
 from annotator.annotations import rle
 from annotator.annotations.models import Annotation
 from annotator.audit.models import AuditEvent
-from annotator.core.storage import import_dir
+from annotator.core.storage import import_dir, store
 from annotator.exports.models import ExportJob
 from annotator.imaging.models import Image
 from annotator.imports.models import ImportJob
@@ -107,7 +107,8 @@ def _start(client: Any, project_id: int, data: bytes, name: str, mapping: dict |
     job = answer.json()
     assert set(job) >= {"id", "status", "progress", "report"}
     wait_for(lambda: ImportJob.objects.get(pk=job["id"]).status in ("done", "failed"), what="import")
-    assert not import_dir(job["id"]).exists()  # an ended job keeps no copy of the file
+    assert not import_dir(job["id"]).exists()  # an ended job keeps no copy of the file: not here, ...
+    assert not store().files_below(import_dir(job["id"]))  # ... nor in the store (the bucket with S3)
     return client.get(f"/api/v1/imports/{job['id']}/").json()
 
 
