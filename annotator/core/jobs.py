@@ -8,8 +8,10 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import OperationalError, connection, models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 
@@ -59,3 +61,27 @@ def release(model: type[models.Model], run: dict[str, Any], waiting: str) -> Non
         model.objects.filter(**run).update(status=waiting, heartbeat_at=None)
     except Exception:  # the database is still away: the heartbeat goes stale and the reaper re-queues the job
         return
+
+
+def claim(model: type[models.Model], job_id: int, *, queued: str, running: str) -> bool:
+    """Take a queued job for this run (status running, fresh heartbeat, one more attempt); False when another
+    delivery already took it or it has ended, so a re-sent task does nothing."""
+    now = timezone.now()
+    return bool(
+        model.objects.filter(pk=job_id, status=queued).update(
+            status=running, started_at=now, heartbeat_at=now, progress=0.0, error="", attempts=F("attempts") + 1
+        )
+    )
+
+
+def job_task(*, limit: int, grace: int = 60) -> Any:
+    """The Celery options of a long job's task: late acks, a hard limit with a soft one `grace` seconds before it,
+    and up to three retries with backoff when the database is briefly unreachable."""
+    return shared_task(
+        acks_late=True,
+        time_limit=limit,
+        soft_time_limit=limit - grace,
+        autoretry_for=(OperationalError,),
+        max_retries=3,
+        retry_backoff=True,
+    )

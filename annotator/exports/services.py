@@ -11,12 +11,11 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import OperationalError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 import annotator
 from annotator.core.errors import Conflict, NotFound, ValidationFailed
-from annotator.core.jobs import heartbeat, release, run_of
+from annotator.core.jobs import claim, heartbeat, release, run_of
 from annotator.core.outbox import outbox_enqueue
 from annotator.core.storage import ensure_dir, export_dir, image_dir, store
 from annotator.exports import package
@@ -129,16 +128,7 @@ def export_run(*, job_id: int) -> None:
 
     A job whose worker died is queued again by the reaper, and its re-run rebuilds the same zip.
     """
-    now = timezone.now()
-    claimed = ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
-        status=ExportStatus.RUNNING,
-        started_at=now,
-        heartbeat_at=now,
-        progress=0.0,
-        error="",
-        attempts=F("attempts") + 1,
-    )
-    if not claimed:
+    if not claim(ExportJob, job_id, queued=ExportStatus.QUEUED, running=ExportStatus.RUNNING):
         return
     job = ExportJob.objects.get(pk=job_id)
     run = run_of(job, ExportStatus.RUNNING)

@@ -21,13 +21,12 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import OperationalError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from annotator.annotations.models import Annotation, AnnotationSource, Revision, RevisionAction
 from annotator.annotations.services import annotation_check, annotation_state
 from annotator.core.errors import ValidationFailed
-from annotator.core.jobs import heartbeat, release, run_of
+from annotator.core.jobs import claim, heartbeat, release, run_of
 from annotator.core.outbox import outbox_enqueue
 from annotator.core.storage import ensure_dir, import_dir, store
 from annotator.imaging.models import Image, ImageStatus
@@ -304,16 +303,7 @@ class _Refused(Exception):
 
 def import_run(*, job_id: int) -> None:
     """Run a queued import; a second delivery finds it taken (or done) and does nothing."""
-    now = timezone.now()
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING,
-        started_at=now,
-        heartbeat_at=now,
-        progress=0.0,
-        error="",
-        attempts=F("attempts") + 1,
-    )
-    if not claimed:
+    if not claim(ImportJob, job_id, queued=ImportStatus.QUEUED, running=ImportStatus.RUNNING):
         return
     job = ImportJob.objects.select_related("project", "created_by").get(pk=job_id)
     run = run_of(job, ImportStatus.RUNNING)
