@@ -43,6 +43,14 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-backgroun
 FLAGS += ["--disable-dev-shm-usage"]
 TARGET_FRAME_MS = 33.0
 TARGET_BRUSH_MS = 16.0
+MOTIONS = [
+    ("pan", "pan"),
+    ("zoom", "zoom"),
+    ("dive", "dive"),
+    ("gesture", "gesture"),
+    ("pan 0.25×", "pan_near"),
+    ("sweep 0.25×", "sweep"),
+]
 
 
 def build_harness() -> None:
@@ -84,19 +92,28 @@ def run(quick: bool) -> dict[str, Any]:
             for n in counts:
                 for mode in ("canvas", "svg"):
                     count = frames if mode == "canvas" or n < 10000 else 60  # SVG at 10,000: minutes otherwise
+                    extra = frames if mode == "canvas" else 60
+                    more = mode == "canvas" or n < 10000  # the added motions: not for SVG at 10,000 (time)
                     shown = page.evaluate(f"bench.setup('{mode}', {n})")
                     render = page.evaluate("bench.drawTime(3)") if mode == "canvas" else None
-                    pan = page.evaluate(f"bench.motion('pan', {count})")
-                    zoom = page.evaluate(f"bench.motion('zoom', {count})")
+                    case: dict[str, Any] = {"n": n, "mode": mode, "shown_ms": shown, "render_ms": render}
+                    case["pan"] = page.evaluate(f"bench.motion('pan', {count})")
+                    case["zoom"] = page.evaluate(f"bench.motion('zoom', {count})")
+                    if more:
+                        page.evaluate(f"bench.setup('{mode}', {n})")
+                        case["dive"] = page.evaluate(f"bench.motion('dive', {extra})")
+                        page.evaluate(f"bench.setup('{mode}', {n})")
+                        case["gesture"] = page.evaluate(f"bench.motion('gesture', {extra})")
                     page.evaluate(f"bench.setup('{mode}', {n})")
                     page.evaluate("bench.zoomTo(0.25)")
-                    near = page.evaluate(f"bench.motion('pan', {count})")
-                    case = {"n": n, "mode": mode, "shown_ms": shown, "render_ms": render, "pan": pan, "zoom": zoom}
-                    case["pan_near"] = near
+                    case["pan_near"] = page.evaluate(f"bench.motion('pan', {count})")
+                    if more:
+                        case["sweep"] = page.evaluate(f"bench.motion('sweep', {extra})")
                     results["cases"].append(case)
                     motions = " | ".join(
-                        f"{name} {pct(v, 0.5):5.1f}/{pct(v, 0.95):6.1f}"
-                        for name, v in (("pan", pan), ("zoom", zoom), ("pan 0.25×", near))
+                        f"{name} {pct(case[key], 0.5):5.1f}/{pct(case[key], 0.95):6.1f}"
+                        for name, key in MOTIONS
+                        if key in case
                     )
                     print(f"{mode:6} {n:>6}: shown {shown:7.1f} ms | p50/p95 ms: {motions}", flush=True)
             for size in (20, 80):
