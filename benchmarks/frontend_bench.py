@@ -116,7 +116,7 @@ def run(quick: bool) -> dict[str, Any]:
                         if key in case
                     )
                     print(f"{mode:6} {n:>6}: shown {shown:7.1f} ms | p50/p95 ms: {motions}", flush=True)
-            for size in (20, 80):
+            for size in (20, 80, 200):
                 times = page.evaluate(f"bench.brush({size}, {150 if quick else 400})")
                 results["brush"].append({"size": size, "times": times})
                 print(f"brush {size} px: p50 {pct(times, 0.5):.2f} ms, p95 {pct(times, 0.95):.2f} ms", flush=True)

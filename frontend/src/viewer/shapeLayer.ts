@@ -622,14 +622,27 @@ export function maskBitmap(mask: MaskShape, color: string): HTMLCanvasElement | 
   return canvas;
 }
 
-/** RGBA for bits[from, to): the colour where set, transparent elsewhere. */
-export function paintPixels(data: Uint8ClampedArray, bits: Uint8Array, from: number, to: number, [r, g, b]: [number, number, number]): void {
-  for (let i = from; i < to; i++) {
-    const o = (i - from) * 4;
-    const on = bits[i] ? 255 : 0;
+/** The 32-bit word a Uint32Array view of RGBA bytes reads for colour [r, g, b] at full alpha (byte order of the platform). */
+export function rgbaWord([r, g, b]: [number, number, number]): number {
+  const bytes = new Uint8Array([r, g, b, 255]);
+  return new Uint32Array(bytes.buffer)[0]!;
+}
+
+/** RGBA for bits[from, to): the colour where set, transparent elsewhere (one 32-bit write per pixel). */
+export function paintPixels(data: Uint8ClampedArray, bits: Uint8Array, from: number, to: number, colour: [number, number, number]): void {
+  const on = rgbaWord(colour);
+  const n = to - from;
+  if (data.byteOffset % 4 === 0) {
+    const words = new Uint32Array(data.buffer, data.byteOffset, n);
+    for (let i = 0; i < n; i++) words[i] = bits[from + i] ? on : 0;
+    return;
+  }
+  const [r, g, b] = colour;
+  for (let i = 0; i < n; i++) {
+    const o = i * 4;
     data[o] = r;
     data[o + 1] = g;
     data[o + 2] = b;
-    data[o + 3] = on;
+    data[o + 3] = bits[from + i] ? 255 : 0;
   }
 }
