@@ -121,7 +121,9 @@ def run(quick: bool) -> dict[str, Any]:
                         for name, key in MOTIONS
                         if key in case
                     )
-                    print(f"{mode:6} {n:>6}: shown {shown:7.1f} ms | p50/p95 ms: {motions}", flush=True)
+                    worst = max(max(case[key]) for _, key in MOTIONS if key in case)
+                    line = f"{mode:6} {n:>6}: shown {shown:7.1f} ms | p50/p95: {motions} | longest {worst:.0f}"
+                    print(line, flush=True)
             for size in (20, 80, 200):
                 times = page.evaluate(f"bench.brush({size}, {150 if quick else 400})")
                 results["brush"].append({"size": size, "times": times})
@@ -161,7 +163,8 @@ def section(results: dict[str, Any], load: tuple[float, float, float], load_afte
         "it runs in batches of ≤ 8 ms per frame behind the last finished render, which every frame copies shifted "
         'or scaled (one drawImage, whatever the number of shapes) until the new one is swapped in. "first / all '
         "shown\": from the list's JSON text (parse, model, index) to the first frame with shapes on screen, and "
-        "to every shape on screen.",
+        'to every shape on screen. "longest frame": the longest interval in any of the case\'s motions (p95 hides '
+        "a few long frames in 150, such as one render of every shape in one go).",
         "",
         "| polygons | layer | first / all shown ms | full render ms | "
         + " | ".join(
