@@ -359,8 +359,9 @@ export class ShapeLayer {
     const partial = !this.front && this.job !== null;
     const scene = this.front ?? this.job?.scene ?? null;
     const last = this.shown;
-    if (!partial && !last.partial && last.scene === scene && last.view === t) return;
-    this.shown = { scene, view: t, partial };
+    const same = last.view && last.view.scale === t.scale && last.view.offsetX === t.offsetX && last.view.offsetY === t.offsetY;
+    if (!partial && !last.partial && last.scene === scene && same) return;
+    this.shown = { scene, view: { ...t }, partial };
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     if (!scene) return;
