@@ -46,6 +46,12 @@ export class ShapeIndex {
     this.items.delete(key);
   }
 
+  /** Image-space bounds of a shape in the index (null when absent or a tag). */
+  bounds(key: string): Rect | null {
+    const i = this.items.get(key);
+    return i ? { x: i.minX, y: i.minY, w: i.maxX - i.minX, h: i.maxY - i.minY } : null;
+  }
+
   /** Records whose bounds meet the rect, in drawing order. */
   search(r: Rect): AnnotationRecord[] {
     const found = this.tree.search({ minX: r.x, minY: r.y, maxX: r.x + r.w, maxY: r.y + r.h });

@@ -3,7 +3,7 @@ import { rgb } from '../core/palette';
 import type { Point, Rect } from '../core/geometry';
 import type { MaskShape, Shape } from '../core/shapes/model';
 import type { Draft } from '../tools/types';
-import { paintPixels } from './shapeLayer';
+import { rgbaWord } from './shapeLayer';
 import type { ViewerSurface } from './surface';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -14,6 +14,8 @@ export class EditOverlay {
   private maskCanvas: HTMLCanvasElement | null = null;
   private maskOf: { x: number; y: number; w: number; h: number } | null = null;
   private current: Draft | null = null;
+  /** Reused for the dirty rect of each stroke step (no allocation per pointer move); grows as needed. */
+  private scratch: ImageData | null = null;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -102,13 +104,21 @@ export class EditOverlay {
     const w = Math.min(mask.w, dirty.x + dirty.w - mask.x) - x0;
     const h = Math.min(mask.h, dirty.y + dirty.h - mask.y) - y0;
     if (w <= 0 || h <= 0) return;
-    const image = ctx.createImageData(w, h);
-    const colour = rgb(this.color);
+    let image = this.scratch;
+    if (!image || image.width < w || image.height < h) {
+      image = this.scratch = ctx.createImageData(Math.max(w, image?.width ?? 0), Math.max(h, image?.height ?? 0));
+    }
+    const words = new Uint32Array(image.data.buffer);
+    const stride = image.width;
+    const on = rgbaWord(rgb(this.color));
+    const bits = mask.bits;
     for (let row = 0; row < h; row++) {
       const from = (y0 + row) * mask.w + x0;
-      paintPixels(image.data.subarray(row * w * 4, (row + 1) * w * 4), mask.bits, from, from + w, colour);
+      const out = row * stride;
+      for (let col = 0; col < w; col++) words[out + col] = bits[from + col] ? on : 0;
     }
-    ctx.putImageData(image, x0, y0);
+    // Only the w × h corner of the scratch image goes onto the canvas, at the dirty rect.
+    ctx.putImageData(image, x0, y0, 0, 0, w, h);
   }
 
   private placeMask(): void {
@@ -120,6 +130,7 @@ export class EditOverlay {
   }
 
   private dropMask(): void {
+    this.scratch = null;
     this.maskCanvas?.remove();
     this.maskCanvas = null;
     this.maskOf = null;

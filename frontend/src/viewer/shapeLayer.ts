@@ -21,25 +21,94 @@ export interface ShapeLayerOptions {
   requestFrame?: (draw: () => void) => void;
 }
 
-/** Shapes smaller than this on screen are drawn as a dot: cheaper, and their detail is invisible anyway. */
+/** Shapes smaller than this (device px) on screen are drawn as a dot: cheaper, and their detail is invisible anyway. */
 const DOT_PX = 2;
 /** CSS px rendered beyond each edge of the view, so a pan reuses the last render for a while. */
 const SCENE_MARGIN = 256;
-/** A zoom shows the last render scaled; this long after the last zoom step it is drawn sharp again. */
+/** A pan or zoom shows the last render moved or scaled; this long after the view stopped it is drawn sharp again. */
 const SETTLE_MS = 120;
+/** A render stands in for views up to this factor of zoom away from it; beyond, a new one is started. */
+const MAX_ZOOM_RATIO = 2;
+/** Main-thread time a render may take per animation frame (ms); a longer render goes on in the next frames. */
+const FRAME_BUDGET_MS = 8;
+/** Aim for each batch of shapes (path, fill, stroke, raster) to take about this long, so a frame overshoots little. */
+const BATCH_MS = 3;
+/** Up to this many changed shapes are redrawn in place (their rectangles); more make a full render. */
+const DIRTY_LIMIT = 64;
+/** Device px around a changed shape's bounds repainted with it (3 px highlight strokes, 4 px point circles). */
+const DIRTY_PAD = 8;
 
+/** A render of the view plus a margin, at the view's scale: what every frame copies while the view moves. */
 interface Scene {
   canvas: HTMLCanvasElement;
+  ctx: CanvasRenderingContext2D;
   view: ViewTransform;
   margin: number;
+  /** CSS size of the host when rendered. */
+  w: number;
+  h: number;
+  dpr: number;
+  /** Selected keys the scene shows highlighted. */
+  selected: Set<string>;
 }
 
-/** Whether a scene can stand in for view `t`: the view is inside its margin, the zoom within 4× of it. */
-function covers(scene: Scene, t: ViewTransform): boolean {
-  const r = t.scale / scene.view.scale;
-  if (r < 0.25 || r > 4) return false;
-  if (r !== 1) return true; // zooming: scaled stand-in until settled
-  return Math.abs(t.offsetX - scene.view.offsetX) <= scene.margin && Math.abs(t.offsetY - scene.view.offsetY) <= scene.margin;
+/** A render in progress: label batches drawn a few at a time, each frame until the budget is used up. */
+interface Job {
+  scene: Scene;
+  groups: [LabelStyle, AnnotationRecord[]][];
+  group: number;
+  next: number;
+  /** Shapes per batch, adapted to the measured cost so a batch takes about BATCH_MS. */
+  batch: number;
+  count: number;
+}
+
+/** The image rect a scene holds, in image px. */
+function sceneRect(scene: Scene): Rect {
+  const { scale, offsetX, offsetY } = scene.view;
+  return {
+    x: (-offsetX - scene.margin) / scale,
+    y: (-offsetY - scene.margin) / scale,
+    w: (scene.w + 2 * scene.margin) / scale,
+    h: (scene.h + 2 * scene.margin) / scale,
+  };
+}
+
+/** Whether a scene can stand in for view rect `vp` at scale `scale`: the view inside it, the zoom within MAX_ZOOM_RATIO. */
+function covers(scene: Scene, vp: Rect, scale: number): boolean {
+  const r = scale / scene.view.scale;
+  if (r < 1 / MAX_ZOOM_RATIO || r > MAX_ZOOM_RATIO) return false;
+  const s = sceneRect(scene);
+  const e = 0.5 / scale; // half a CSS px of slack for rounding
+  return vp.x >= s.x - e && vp.y >= s.y - e && vp.x + vp.w <= s.x + s.w + e && vp.y + vp.h <= s.y + s.h + e;
+}
+
+/** Whether a copy of the scene at view `t` is blurred (scaled, or shifted by a fraction of a device px). */
+function blurred(scene: Scene, t: ViewTransform): boolean {
+  if (Math.abs(t.scale / scene.view.scale - 1) > 1e-9) return true;
+  const fx = ((t.offsetX - scene.view.offsetX) * scene.dpr) % 1;
+  const fy = ((t.offsetY - scene.view.offsetY) * scene.dpr) % 1;
+  return Math.min(Math.abs(fx), 1 - Math.abs(fx)) > 0.01 || Math.min(Math.abs(fy), 1 - Math.abs(fy)) > 0.01;
+}
+
+/** Image → device px of a scene's canvas. */
+function sceneView(scene: Scene): View {
+  const { scale, offsetX, offsetY } = scene.view;
+  return { s: scale * scene.dpr, ox: (offsetX + scene.margin) * scene.dpr, oy: (offsetY + scene.margin) * scene.dpr };
+}
+
+function union(rects: readonly Rect[]): Rect {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const r of rects) {
+    x0 = Math.min(x0, r.x);
+    y0 = Math.min(y0, r.y);
+    x1 = Math.max(x1, r.x + r.w);
+    y1 = Math.max(y1, r.y + r.h);
+  }
+  return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
 }
 
 export class ShapeLayer {
@@ -48,14 +117,26 @@ export class ShapeLayer {
   private readonly styles = new Map<number, LabelStyle>();
   private readonly masks = new WeakMap<MaskShape, { canvas: HTMLCanvasElement | OffscreenCanvas; color: string }>();
   private editing = new Set<string>();
-  private scene: Scene | null = null;
-  /** Content changed since the scene was rendered. */
+  /** The last finished render, shown (moved or scaled) on every frame. */
+  private front: Scene | null = null;
+  /** The render under way, swapped in for `front` once finished. */
+  private job: Job | null = null;
+  /** A scene canvas no longer shown, reused by the next render. */
+  private spare: HTMLCanvasElement | null = null;
+  /** Everything must be rendered again (frame, size, label style changed; too many shapes changed). */
   private stale = true;
+  /** Image rects of changed shapes, repainted in place on the next frame. */
+  private dirty: Rect[] = [];
+  /** The selection may have changed (invalidate()): compare with what the scene shows on the next frame. */
+  private checkSelection = false;
+  /** What the visible canvas shows: which scene, at which view (a frame with nothing new draws nothing). */
+  private shown: { scene: Scene | null; view: ViewTransform | null; partial: boolean } = { scene: null, view: null, partial: false };
+  private lastViewChange = 0;
   private settle: ReturnType<typeof setTimeout> | null = null;
   private frame: number;
   private pending = false;
   private readonly unsubscribe: (() => void)[] = [];
-  /** Shapes drawn by the last redraw (after culling), and when it ran. */
+  /** Shapes drawn by the last finished render (after culling), and when a frame last ran. */
   lastDrawn = 0;
   lastDrawAt = 0;
 
@@ -86,13 +167,15 @@ export class ShapeLayer {
   setLabelStyle(labelId: number, style: Partial<LabelStyle>): void {
     const current = this.styles.get(labelId) ?? { color: labelColor({}, this.styles.size), visible: true, opacity: 1 };
     this.styles.set(labelId, { ...current, ...style });
-    this.invalidate();
+    this.invalidate(true);
   }
 
   /** Shapes the edit overlay stands in for while they are dragged. */
   setEditing(keys: readonly string[]): void {
-    this.editing = new Set(keys);
-    this.invalidate();
+    const next = new Set(keys);
+    const changed = [...this.editing].filter((k) => !next.has(k)).concat(keys.filter((k) => !this.editing.has(k)));
+    this.editing = next;
+    this.markDirty(changed);
   }
 
   /** Visible shapes of this frame under `p` (image px) within `tolerance` (image px), best first. */
@@ -110,6 +193,11 @@ export class ShapeLayer {
     return { x: -offsetX / scale, y: -offsetY / scale, w: w / scale, h: h / scale };
   }
 
+  /** Whether a render or repaint is still to come (the screen does not yet show every shape sharp and current). */
+  get rendering(): boolean {
+    return this.pending || this.stale || this.job !== null || this.dirty.length > 0 || this.settle !== null;
+  }
+
   /** Redraw at the next animation frame; many calls in one frame draw once. */
   schedule(): void {
     if (this.pending) return;
@@ -123,6 +211,7 @@ export class ShapeLayer {
 
   destroy(): void {
     if (this.settle !== null) clearTimeout(this.settle);
+    this.settle = null;
     this.unsubscribe.forEach((u) => u());
     this.canvas.remove();
   }
@@ -134,19 +223,46 @@ export class ShapeLayer {
       this.stale = true;
     }
     if (change === 'resize' || change === 'open') this.stale = true;
+    this.lastViewChange = performance.now();
     this.schedule();
   }
 
   private onStore(changes: readonly StoreChange[]): void {
+    const rects: Rect[] = [];
     for (const c of changes) {
+      const before = this.index.bounds(c.key);
+      if (before) rects.push(before);
       if (c.after && c.after.frame === this.frame) this.index.upsert(c.after);
       else this.index.remove(c.key);
+      const after = this.index.bounds(c.key);
+      if (after) rects.push(after);
     }
-    this.invalidate();
+    this.addDirty(rects);
   }
 
-  /** The visible shapes meeting `r` (image px), by label: culled through the index, hidden labels and edited shapes left out. */
-  private visible(r: Rect): Map<number, AnnotationRecord[]> {
+  /** Repaint these shapes in place on the next frame. */
+  private markDirty(keys: Iterable<string>): void {
+    const rects: Rect[] = [];
+    for (const key of keys) {
+      const b = this.index.bounds(key);
+      if (b) rects.push(b);
+    }
+    this.addDirty(rects);
+  }
+
+  /** Repaint these image rects on the next frame, or render everything again when there are many. */
+  private addDirty(rects: readonly Rect[]): void {
+    if (!rects.length) return;
+    this.dirty.push(...rects);
+    if (this.dirty.length > 2 * DIRTY_LIMIT) {
+      this.stale = true;
+      this.dirty = [];
+    }
+    this.schedule();
+  }
+
+  /** The visible shapes meeting `r` (image px), by label in label order: culled through the index, hidden labels and edited shapes left out. */
+  private visible(r: Rect): [LabelStyle, AnnotationRecord[]][] {
     const byLabel = new Map<number, AnnotationRecord[]>();
     for (const rec of this.index.search(r)) {
       if (this.editing.has(rec.key) || this.styles.get(rec.label)?.visible === false) continue;
@@ -154,88 +270,207 @@ export class ShapeLayer {
       if (!list) byLabel.set(rec.label, (list = []));
       list.push(rec);
     }
-    return byLabel;
-  }
-
-  /** Redraw from scratch at the next frame (e.g. after the selection changed). */
-  invalidate(): void {
-    this.stale = true;
-    this.schedule();
+    const rank = [...this.styles.keys()];
+    const rankOf = (id: number) => {
+      const i = rank.indexOf(id);
+      return i < 0 ? rank.length + id : i;
+    };
+    return [...byLabel.entries()]
+      .sort((a, b) => rankOf(a[0]) - rankOf(b[0]))
+      .map(([id, records]) => [this.styles.get(id) ?? { color: labelColor({}, id), visible: true, opacity: 1 }, records]);
   }
 
   /**
-   * Show the shapes. A full render draws the view plus a margin on a scene canvas; while only the view
-   * moves, later frames copy that scene (shifted, or scaled during a zoom) instead of redrawing every
-   * shape, and a sharp render follows once a zoom has settled for SETTLE_MS or the view left the margin.
+   * Redraw on the next frame. By default only what the selection changed is repainted (the shapes whose
+   * highlight differs); `full` renders every shape again.
    */
-  draw(): void {
+  invalidate(full = false): void {
+    if (full) this.stale = true;
+    else this.checkSelection = true;
+    this.schedule();
+  }
+
+  /** Render everything now, in one go (benchmarks and tests: what a full render costs without the browser's paint). */
+  renderAll(): void {
+    this.stale = true;
+    this.draw(Infinity);
+  }
+
+  /**
+   * One animation frame. The last finished render (the "scene": the view plus a margin, at the view's
+   * scale) is copied onto the visible canvas — moved during a pan, scaled during a zoom — so a frame
+   * costs one drawImage whatever the number of shapes. A new render is started when the scene no longer
+   * covers the view (panned past its margin, zoomed more than 2×), when the view has been still for
+   * SETTLE_MS and the copy is blurred, or when everything changed; it is drawn in batches within
+   * FRAME_BUDGET_MS per frame and swapped in when finished. A few changed shapes are repainted in place.
+   */
+  draw(budget = FRAME_BUDGET_MS): void {
+    const start = performance.now();
+    this.lastDrawAt = start;
     const t = this.surface.transform();
     const ctx = this.context();
-    const scene = this.scene;
-    if (ctx && scene && !this.stale && covers(scene, t)) {
-      this.blit(ctx, scene, t);
-      if (t.scale !== scene.view.scale) this.settleSoon();
-      this.lastDrawAt = performance.now();
+    const vp = this.viewport();
+    if (!ctx) {
+      // No canvas (jsdom): the index, culling and bookkeeping still work.
+      this.lastDrawn = this.visible(vp).reduce((n, [, l]) => n + l.length, 0);
+      this.stale = false;
+      this.dirty = [];
+      this.checkSelection = false;
       return;
     }
-    this.render(ctx, t);
-    this.lastDrawAt = performance.now();
-  }
-
-  private render(ctx: CanvasRenderingContext2D | null, t: ViewTransform): void {
-    const vp = this.viewport();
-    const margin = ctx ? SCENE_MARGIN : 0;
-    const m = margin / t.scale;
-    const byLabel = this.visible({ x: vp.x - m, y: vp.y - m, w: vp.w + 2 * m, h: vp.h + 2 * m });
-    this.lastDrawn = [...byLabel.values()].reduce((n, list) => n + list.length, 0);
-    this.stale = false;
-    if (!ctx) return;
-    const dpr = globalThis.devicePixelRatio || 1;
-    const canvas = this.scene?.canvas ?? document.createElement('canvas');
-    const w = this.canvas.width + 2 * Math.round(margin * dpr);
-    const h = this.canvas.height + 2 * Math.round(margin * dpr);
-    if (canvas.width !== w) canvas.width = w;
-    if (canvas.height !== h) canvas.height = h;
-    const sctx = canvas.getContext('2d');
-    if (!sctx) return;
-    sctx.setTransform(1, 0, 0, 1, 0, 0);
-    sctx.clearRect(0, 0, w, h);
-    // Paths are built in device pixels (identity transform): 1 px strokes take the fast hairline path at
-    // any zoom, and vertices closer than a pixel to the previous one are skipped.
-    const view: View = { s: t.scale * dpr, ox: (t.offsetX + margin) * dpr, oy: (t.offsetY + margin) * dpr };
-    const selected = new Set(this.options.selected?.() ?? []);
-    for (const [labelId, records] of byLabel) {
-      const style = this.styles.get(labelId) ?? { color: labelColor({}, labelId), visible: true, opacity: 1 };
-      this.drawLabel(sctx, records, style, view, selected);
+    if (this.checkSelection) this.diffSelection();
+    if (this.dirty.length) {
+      if (this.front) this.repaint(this.front, this.dirty);
+      if (this.job) this.stale = true; // it may have drawn the old state already
+      this.dirty = [];
     }
-    this.scene = { canvas, view: t, margin };
-    this.blit(ctx, this.scene, t);
+    const front = this.front;
+    if (this.stale) this.startJob(t);
+    else if (this.job) {
+      if (!covers(this.job.scene, vp, t.scale)) this.startJob(t); // the view went elsewhere: render that instead
+    } else if (!front || !covers(front, vp, t.scale)) this.startJob(t);
+    else if (blurred(front, t)) this.sharpenLater(t, start);
+    if (this.job && this.advance(this.job, budget === Infinity ? Infinity : start + budget)) {
+      this.spare = this.front?.canvas ?? null;
+      this.front = this.job.scene;
+      this.lastDrawn = this.job.count;
+      this.job = null;
+    }
+    this.show(ctx, t);
+    if (this.job) this.schedule();
   }
 
-  /** Copy the scene onto the visible canvas for the view `t` (a shift, or a scale while zooming). */
-  private blit(ctx: CanvasRenderingContext2D, scene: Scene, t: ViewTransform): void {
-    const dpr = globalThis.devicePixelRatio || 1;
+  /** A sharp render once the view has been still for SETTLE_MS. */
+  private sharpenLater(t: ViewTransform, now: number): void {
+    const wait = this.lastViewChange + SETTLE_MS - now;
+    if (wait <= 0) {
+      this.startJob(t);
+      return;
+    }
+    if (this.settle !== null) clearTimeout(this.settle);
+    this.settle = setTimeout(() => {
+      this.settle = null;
+      this.schedule();
+    }, wait);
+  }
+
+  /** Put the scene on the visible canvas for view `t` (shifted, or scaled while zooming); the first render shows as it grows. */
+  private show(ctx: CanvasRenderingContext2D, t: ViewTransform): void {
+    const partial = !this.front && this.job !== null;
+    const scene = this.front ?? this.job?.scene ?? null;
+    const last = this.shown;
+    const same = last.view && last.view.scale === t.scale && last.view.offsetX === t.offsetX && last.view.offsetY === t.offsetY;
+    if (!partial && !last.partial && last.scene === scene && same) return;
+    this.shown = { scene, view: { ...t }, partial };
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    if (!scene) return;
+    const dpr = scene.dpr;
     const r = t.scale / scene.view.scale;
     const dx = r * (-scene.margin - scene.view.offsetX) + t.offsetX;
     const dy = r * (-scene.margin - scene.view.offsetY) + t.offsetY;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
-    // A scaled stand-in lasts only until the zoom settles: nearest-neighbour is cheaper and good enough.
+    // A scaled stand-in lasts only until the view settles: nearest-neighbour is cheaper and good enough.
     ctx.imageSmoothingEnabled = r === 1;
     ctx.drawImage(scene.canvas, dx * dpr, dy * dpr, scene.canvas.width * r, scene.canvas.height * r);
   }
 
-  private settleSoon(): void {
+  /** Begin rendering view `t` (replacing a render under way); the visible scene stays until it is done. */
+  private startJob(t: ViewTransform): void {
     if (this.settle !== null) clearTimeout(this.settle);
-    this.settle = setTimeout(() => {
-      this.settle = null;
-      this.invalidate();
-    }, SETTLE_MS);
+    this.settle = null;
+    this.stale = false;
+    this.dirty = [];
+    const dpr = globalThis.devicePixelRatio || 1;
+    const w = this.surface.overlayHost.clientWidth;
+    const h = this.surface.overlayHost.clientHeight;
+    const margin = SCENE_MARGIN;
+    const canvas = this.job?.scene.canvas ?? this.spare ?? document.createElement('canvas');
+    if (canvas === this.spare) this.spare = null;
+    const cw = Math.round((w + 2 * margin) * dpr);
+    const ch = Math.round((h + 2 * margin) * dpr);
+    if (canvas.width !== cw) canvas.width = cw;
+    if (canvas.height !== ch) canvas.height = ch;
+    // Read back one pixel per batch (see advance): a CPU canvas makes that cheap.
+    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, cw, ch);
+    const scene: Scene = { canvas, ctx, view: t, margin, w, h, dpr, selected: new Set(this.options.selected?.() ?? []) };
+    const groups = this.visible(sceneRect(scene));
+    const count = groups.reduce((n, [, l]) => n + l.length, 0);
+    this.job = { scene, groups, group: 0, next: 0, batch: this.job?.batch ?? 200, count };
   }
 
-  private drawLabel(
+  /** Draw batches of the job until `deadline`; true when it is finished. */
+  private advance(job: Job, deadline: number): boolean {
+    const { ctx } = job.scene;
+    const view = sceneView(job.scene);
+    while (job.group < job.groups.length) {
+      const [style, records] = job.groups[job.group]!;
+      const end = Math.min(records.length, job.next + job.batch);
+      const t0 = performance.now();
+      this.drawBatch(ctx, records, job.next, end, style, view, job.scene.selected);
+      // Canvas commands are recorded and rasterised later; reading a pixel makes them rasterise now, so
+      // the cost lands in this frame's budget rather than in one long frame at the end.
+      if (deadline !== Infinity) ctx.getImageData(0, 0, 1, 1);
+      const took = performance.now() - t0;
+      const n = end - job.next;
+      if (took > 0.05) job.batch = Math.max(16, Math.min(5000, Math.round((n * BATCH_MS) / took)));
+      job.next = end;
+      if (end >= records.length) {
+        job.group++;
+        job.next = 0;
+      }
+      if (performance.now() >= deadline) return job.group >= job.groups.length;
+    }
+    return true;
+  }
+
+  /** Repaint the rects (image px) of a finished scene: clear each and draw again every shape meeting it. */
+  private repaint(scene: Scene, rects: readonly Rect[]): void {
+    const view = sceneView(scene);
+    const { ctx } = scene;
+    const many = rects.length > 8;
+    for (const r of many ? [union(rects)] : rects) {
+      const x0 = Math.max(0, Math.floor(r.x * view.s + view.ox) - DIRTY_PAD);
+      const y0 = Math.max(0, Math.floor(r.y * view.s + view.oy) - DIRTY_PAD);
+      const x1 = Math.min(scene.canvas.width, Math.ceil((r.x + r.w) * view.s + view.ox) + DIRTY_PAD);
+      const y1 = Math.min(scene.canvas.height, Math.ceil((r.y + r.h) * view.s + view.oy) + DIRTY_PAD);
+      if (x1 <= x0 || y1 <= y0) continue;
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.beginPath();
+      ctx.rect(x0, y0, x1 - x0, y1 - y0);
+      ctx.clip();
+      ctx.clearRect(x0, y0, x1 - x0, y1 - y0);
+      // Shapes whose own pad (circles, wide strokes) reaches into the rect count too.
+      const pad = DIRTY_PAD / view.s;
+      const area = { x: (x0 - view.ox) / view.s - pad, y: (y0 - view.oy) / view.s - pad, w: (x1 - x0) / view.s + 2 * pad, h: (y1 - y0) / view.s + 2 * pad };
+      for (const [style, records] of this.visible(area)) this.drawBatch(ctx, records, 0, records.length, style, view, scene.selected);
+      ctx.restore();
+    }
+    this.shown = { scene: null, view: null, partial: false }; // show it again
+  }
+
+  /** Compare the selection with what the scene highlights; the shapes that differ are repainted. */
+  private diffSelection(): void {
+    this.checkSelection = false;
+    const now = new Set(this.options.selected?.() ?? []);
+    const scene = this.front ?? this.job?.scene;
+    if (!scene) return;
+    const changed = [...scene.selected].filter((k) => !now.has(k)).concat([...now].filter((k) => !scene.selected.has(k)));
+    if (!changed.length) return;
+    if (this.job) this.stale = true; // a render under way started from the old selection
+    if (this.front) {
+      this.front.selected = now;
+      this.markDirty(changed);
+    }
+  }
+
+  private drawBatch(
     ctx: CanvasRenderingContext2D,
     records: readonly AnnotationRecord[],
+    from: number,
+    to: number,
     style: LabelStyle,
     view: View,
     selected: ReadonlySet<string>,
@@ -243,22 +478,35 @@ export class ShapeLayer {
     const fill = new Path2D();
     const line = new Path2D();
     const highlight = new Path2D();
-    for (const r of records) {
+    let lines = 0;
+    let highlights = 0;
+    for (let i = from; i < to; i++) {
+      const r = records[i]!;
       if (r.shape.kind === 'mask') {
         this.drawMask(ctx, r.shape, style, view);
         continue;
       }
-      addShape(r.shape, selected.has(r.key) ? highlight : line, fill, view);
+      if (selected.has(r.key)) {
+        addShape(r.shape, highlight, fill, view);
+        highlights++;
+      } else {
+        addShape(r.shape, line, fill, view);
+        lines++;
+      }
     }
     ctx.strokeStyle = style.color;
     ctx.fillStyle = style.color;
     ctx.globalAlpha = 0.2 * style.opacity;
     ctx.fill(fill);
     ctx.globalAlpha = style.opacity;
-    ctx.lineWidth = 1;
-    ctx.stroke(line);
-    ctx.lineWidth = 3;
-    ctx.stroke(highlight);
+    if (lines) {
+      ctx.lineWidth = 1;
+      ctx.stroke(line);
+    }
+    if (highlights) {
+      ctx.lineWidth = 3;
+      ctx.stroke(highlight);
+    }
     ctx.globalAlpha = 1;
   }
 
@@ -282,6 +530,7 @@ export class ShapeLayer {
       this.canvas.width = w;
       this.canvas.height = h;
       this.stale = true;
+      this.shown = { scene: null, view: null, partial: false };
     }
     try {
       return this.canvas.getContext('2d');
@@ -298,7 +547,12 @@ interface View {
   oy: number;
 }
 
-/** Add one shape to the batched paths in device pixels; sub-pixel detail is dropped, tiny shapes become a dot. */
+/**
+ * Add one shape to the batched paths in device pixels; sub-pixel detail is dropped, tiny shapes become a dot.
+ * Polygons are closed by a line back to their first vertex, not closePath(): in Chromium closePath() on a
+ * Path2D holding many subpaths costs time proportional to the path (it made a 2,000-polygon render ~200 ms).
+ * Fills close subpaths by themselves.
+ */
 function addShape(shape: Exclude<Shape, MaskShape>, line: Path2D, fill: Path2D, { s, ox, oy }: View): void {
   switch (shape.kind) {
     case 'tag':
@@ -316,29 +570,41 @@ function addShape(shape: Exclude<Shape, MaskShape>, line: Path2D, fill: Path2D, 
     case 'polygon':
     case 'polyline': {
       const pts = shape.points;
+      if (!pts.length) return;
       const closed = shape.kind === 'polygon';
       let px = pts[0]!.x * s + ox;
       let py = pts[0]!.y * s + oy;
       const x0 = px;
       const y0 = py;
-      line.moveTo(px, py);
-      if (closed) fill.moveTo(px, py);
-      let emitted = 1;
+      let minX = px;
+      let maxX = px;
+      let minY = py;
+      let maxY = py;
       for (let i = 1; i < pts.length; i++) {
         const x = pts[i]!.x * s + ox;
         const y = pts[i]!.y * s + oy;
-        if (Math.abs(x - px) < 1 && Math.abs(y - py) < 1 && i < pts.length - 1) continue;
+        if (x < minX) minX = x;
+        else if (x > maxX) maxX = x;
+        if (y < minY) minY = y;
+        else if (y > maxY) maxY = y;
+      }
+      if (maxX - minX < DOT_PX && maxY - minY < DOT_PX) {
+        line.rect(Math.floor(minX), Math.floor(minY), 1, 1);
+        return;
+      }
+      line.moveTo(px, py);
+      if (closed) fill.moveTo(px, py);
+      const last = pts.length - 1;
+      for (let i = 1; i <= last; i++) {
+        const x = pts[i]!.x * s + ox;
+        const y = pts[i]!.y * s + oy;
+        if (i < last && Math.abs(x - px) < 1 && Math.abs(y - py) < 1) continue;
         line.lineTo(x, y);
         if (closed) fill.lineTo(x, y);
         px = x;
         py = y;
-        emitted++;
       }
-      if (emitted < 3 && Math.abs(px - x0) < DOT_PX && Math.abs(py - y0) < DOT_PX) line.rect(x0, y0, 1, 1);
-      if (closed) {
-        line.closePath();
-        fill.closePath();
-      }
+      if (closed) line.lineTo(x0, y0);
     }
   }
 }
@@ -357,14 +623,27 @@ export function maskBitmap(mask: MaskShape, color: string): HTMLCanvasElement | 
   return canvas;
 }
 
-/** RGBA for bits[from, to): the colour where set, transparent elsewhere. */
-export function paintPixels(data: Uint8ClampedArray, bits: Uint8Array, from: number, to: number, [r, g, b]: [number, number, number]): void {
-  for (let i = from; i < to; i++) {
-    const o = (i - from) * 4;
-    const on = bits[i] ? 255 : 0;
+/** The 32-bit word a Uint32Array view of RGBA bytes reads for colour [r, g, b] at full alpha (byte order of the platform). */
+export function rgbaWord([r, g, b]: [number, number, number]): number {
+  const bytes = new Uint8Array([r, g, b, 255]);
+  return new Uint32Array(bytes.buffer)[0]!;
+}
+
+/** RGBA for bits[from, to): the colour where set, transparent elsewhere (one 32-bit write per pixel). */
+export function paintPixels(data: Uint8ClampedArray, bits: Uint8Array, from: number, to: number, colour: [number, number, number]): void {
+  const on = rgbaWord(colour);
+  const n = to - from;
+  if (data.byteOffset % 4 === 0) {
+    const words = new Uint32Array(data.buffer, data.byteOffset, n);
+    for (let i = 0; i < n; i++) words[i] = bits[from + i] ? on : 0;
+    return;
+  }
+  const [r, g, b] = colour;
+  for (let i = 0; i < n; i++) {
+    const o = i * 4;
     data[o] = r;
     data[o + 1] = g;
     data[o + 2] = b;
-    data[o + 3] = on;
+    data[o + 3] = bits[from + i] ? 255 : 0;
   }
 }

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualSurface } from '../../bench/virtualSurface';
 import { labelColor, OKABE_ITO } from '../../src/core/palette';
+import { ShapeIndex } from '../../src/core/shapeIndex';
 import { AnnotationStore, type AnnotationRecord } from '../../src/core/store';
 import { EditOverlay } from '../../src/viewer/editOverlay';
 import { ShapeLayer } from '../../src/viewer/shapeLayer';
@@ -74,6 +75,22 @@ describe('shape layer', () => {
     layer.setEditing(['a']);
     flush();
     expect(layer.lastDrawn).toBe(0);
+  });
+
+  it('says when a render is still to come, and knows the bounds of what it indexed', () => {
+    const { surface, store, layer, flush } = setup();
+    surface.fit();
+    flush();
+    expect(layer.rendering).toBe(false);
+    store.putServer([box('a', 10, 20)]);
+    expect(layer.rendering).toBe(true);
+    flush();
+    expect(layer.rendering).toBe(false);
+    expect(layer.lastDrawn).toBe(1);
+    const index = new ShapeIndex();
+    index.reset(store.all());
+    expect(index.bounds('a')).toEqual({ x: 10, y: 20, w: 100, h: 100 });
+    expect(index.bounds('nope')).toBeNull();
   });
 
   it('gives labels without a colour an Okabe–Ito colour in label order', () => {
