@@ -1,9 +1,11 @@
 """Export memory and time: COCO, YOLO and native of a large project, streamed (ours) beside the naive
 build-everything-in-memory approach, each in its own child process (wall time and peak RSS).
 
-Usage: .venv/bin/python benchmarks/exports_bench.py [--images 10000] [--polygons 100000] [--write-readme]
+Usage: .venv/bin/python benchmarks/exports_bench.py [--images 10000] [--polygons 100000] [--write-readme] [--reuse]
 
-A fresh Postgres database (`annotator_exports_bench` at 127.0.0.1) is migrated and seeded with one project:
+A fresh Postgres database (`annotator_exports_bench` at 127.0.0.1, or $EXPORTS_BENCH_DB) is migrated and seeded
+with one project (with --reuse: the database is kept, and a project of the same size seeded by an earlier --reuse
+run is exported again instead of seeding one; 100,000 × 1,000,000 takes minutes to seed):
 N ready 512 × 512 images (two sites, four images per patient) and M polygons of 8 points spread over them,
 bulk-inserted. Then for each format, each approach runs `export_run` of a new export job in a child process:
   streamed — the code as it is: the snapshot streams from server-side cursors, COCO spools to scratch files,
@@ -53,6 +55,18 @@ def _django(media: str) -> None:
     django.setup()
 
 
+def project_name(images: int, polygons: int) -> str:
+    return f"Export bench {images} x {polygons}"
+
+
+def seeded(images: int, polygons: int) -> int | None:
+    """The id of a project of this size seeded earlier into the database, if there is one."""
+    from annotator.projects.models import Project
+
+    project = Project.objects.filter(name=project_name(images, polygons)).order_by("id").last()
+    return project.pk if project else None
+
+
 def seed(images: int, polygons: int) -> int:
     """One project with the images and polygons (bulk inserts, COPY for the polygons); returns its id."""
 
@@ -62,8 +76,8 @@ def seed(images: int, polygons: int) -> int:
     from annotator.projects.services import label_create, project_create
 
     rng = random.Random(0)
-    user = get_user_model().objects.create_user("bench")
-    project = project_create(creator=user, name="Export bench")
+    user, _ = get_user_model().objects.get_or_create(username="bench")
+    project = project_create(creator=user, name=project_name(images, polygons))
     labels = [label_create(project=project, name=f"Organ {n}", kind="polygon") for n in range(3)]
     rows = [
         Image(
@@ -118,6 +132,18 @@ def _copy_polygons(ids: list[int], labels: list[int], author: int, polygons: int
                 cursor.cursor.copy_expert(sql, batch)  # psycopg2's COPY FROM STDIN
                 batch = io.StringIO()
         cursor.execute(f"ANALYZE {Annotation._meta.db_table}")
+
+
+def database_exists() -> bool:
+    import psycopg2
+    from pgadmin import PG_ADMIN
+
+    conn = psycopg2.connect(PG_ADMIN)
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE])
+        found = cur.fetchone() is not None
+    conn.close()
+    return found
 
 
 def _naive(fmt: str) -> None:
@@ -225,6 +251,7 @@ def main() -> None:
     parser.add_argument("--write-readme", action="store_true")
     parser.add_argument("--formats", default=",".join(FORMATS), help="comma-separated, of coco,yolo,native")
     parser.add_argument("--approaches", default=",".join(APPROACHES), help="streamed,naive (naive: skip at 100k?)")
+    parser.add_argument("--reuse", action="store_true", help="keep the database; export an earlier seed of this size")
     parser.add_argument("--child", nargs=3, metavar=("FORMAT", "APPROACH", "PROJECT"))
     parser.add_argument("--seed", nargs=1, metavar="MEDIA")
     args = parser.parse_args()
@@ -235,13 +262,17 @@ def main() -> None:
     media = tempfile.mkdtemp(prefix="annotator-exports-bench-")
     env = {**os.environ, "DATABASE_URL": f"{PG_SERVER}/{DATABASE}", "MEDIA_ROOT": media, "EXPORTS_BENCH_MEDIA": media}
     env.pop("CELERY_BROKER_URL", None)
-    admin_sql(f'DROP DATABASE IF EXISTS "{DATABASE}"', f'CREATE DATABASE "{DATABASE}"')
+    if not args.reuse:
+        admin_sql(f'DROP DATABASE IF EXISTS "{DATABASE}"', f'CREATE DATABASE "{DATABASE}"')
+    elif not database_exists():
+        admin_sql(f'CREATE DATABASE "{DATABASE}"')
     load_start = os.getloadavg()[0]
     try:
         subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
         code = (
             "import sys; sys.path.insert(0, 'benchmarks'); import exports_bench as b; "
-            f"b._django({media!r}); print(b.seed({args.images}, {args.polygons}))"
+            f"b._django({media!r}); n, m = {args.images}, {args.polygons}; "
+            f"print(({args.reuse} and b.seeded(n, m)) or b.seed(n, m))"
         )
         project_id = int(
             subprocess.run(
@@ -263,7 +294,8 @@ def main() -> None:
                 print(result, flush=True)
                 results.append(result)
     finally:
-        admin_sql(f'DROP DATABASE IF EXISTS "{DATABASE}"')
+        if not args.reuse:
+            admin_sql(f'DROP DATABASE IF EXISTS "{DATABASE}"')
         shutil.rmtree(media, ignore_errors=True)
     table = _table(results, args.images, args.polygons, (load_start, os.getloadavg()[0]))
     print(table)
