@@ -28,12 +28,12 @@ class ZipOutput:
 
     def __init__(self, path: Path) -> None:
         self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True)
-        self.digests: dict[str, bytes] = {}  # raw SHA-256 (half the memory of hex, one entry per member)
+        self._digests = bytearray()  # each member's raw SHA-256 in the order written: 32 bytes a member
 
     def write_bytes(self, name: str, data: bytes) -> None:
         self._check(name)
         self._zip.writestr(member_info(name), data)
-        self.digests[name] = hashlib.sha256(data).digest()
+        self._digests += hashlib.sha256(data).digest()
 
     def write_file(self, name: str, path: str) -> None:
         with open(path, "rb") as src:
@@ -48,16 +48,27 @@ class ZipOutput:
             for chunk in chunks:
                 digest.update(chunk)
                 dst.write(chunk)
-        self.digests[name] = digest.digest()
+        self._digests += digest.digest()
 
     def _check(self, name: str) -> None:
-        if name in self.digests or name.startswith("/") or ".." in name.split("/"):
+        if name in self._zip.NameToInfo or name.startswith("/") or ".." in name.split("/"):
             raise ValueError(f"bad or duplicate member name {name!r}")
+
+    def _sums(self) -> Iterator[bytes]:
+        """SHA256SUMS, by member name, in chunks."""
+        members = self._zip.filelist
+        buffer: list[str] = []
+        for number in sorted(range(len(members)), key=lambda n: members[n].filename):
+            digest = self._digests[32 * number : 32 * number + 32].hex()
+            buffer.append(f"{digest}  {members[number].filename}\n")
+            if len(buffer) >= 4096:
+                yield "".join(buffer).encode()
+                buffer = []
+        yield "".join(buffer).encode()
 
     def close(self) -> None:
         """Append SHA256SUMS (for `sha256sum -c`) and close the archive."""
-        lines = "".join(f"{digest.hex()}  {name}\n" for name, digest in sorted(self.digests.items()))
-        self._zip.writestr(member_info("SHA256SUMS"), lines.encode())
+        self.write_chunks("SHA256SUMS", self._sums(), zip64=False)  # headers as when it was written whole
         self._zip.close()
 
 

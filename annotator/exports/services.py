@@ -186,6 +186,7 @@ def _build(job: ExportJob) -> tuple[str, int]:
     snap = _snapshot(job)
     seen = survey(snap)
     plan = plan_splits(seen.items, job.options.get("split"))
+    seen.items.clear()  # planned: what is left per image is its split and the card's facts
     folder = ensure_dir(export_dir(job.pk))
     partial = folder / (ZIP_NAME + ".partial")
     out = package.ZipOutput(partial)

@@ -34,12 +34,9 @@ def mode_for(kinds: set[str]) -> str:
     return "segment" if {"polygon", "mask"} & kinds else "detect"
 
 
-def _clamp(value: float) -> float:
-    return min(max(value, 0.0), 1.0)
-
-
 def _numbers(values: list[float]) -> str:
-    return " ".join(f"{_clamp(v):.6f}" for v in values)
+    """The values clamped to [0, 1], six decimals each (inline: this runs for every coordinate exported)."""
+    return " ".join([f"{0.0 if v < 0.0 else 1.0 if v > 1.0 else v:.6f}" for v in values])
 
 
 def _polygon_row(class_id: int, points: Any, image: ImageSnap) -> str:
