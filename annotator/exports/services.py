@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -149,7 +151,7 @@ def export_run(*, job_id: int) -> None:
     job = ExportJob.objects.get(pk=job_id)
     run = run_of(job, ExportStatus.RUNNING)
     try:
-        with heartbeat(model=ExportJob, run=run):
+        with heartbeat(model=ExportJob, run=run), fewer_collections():
             sha256, size = _build(job)
     except SoftTimeLimitExceeded:
         minutes = settings.ANNOTATOR_EXPORT_TASK_LIMIT // 60
@@ -176,6 +178,24 @@ def export_run(*, job_id: int) -> None:
     live = ExportJob.objects.filter(pk=job_id).exclude(status=ExportStatus.CANCELLED)
     if not finished and not live.exists():  # deleted or cancelled while we worked: keep no zip
         store().delete(export_dir(job_id))
+
+
+GC_THRESHOLD = 10_000  # allocations between young collections while an export runs (Python's default: 700)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """While an export runs, the objects already alive (Django, the app) are frozen out of the garbage
+    collector's full passes and young collections run less often: the export's own objects (per row, per image)
+    made the collector's passes ~14% of an export's time, growing with the project. Restored after."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, before[1], before[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 def _build(job: ExportJob) -> tuple[str, int]:
