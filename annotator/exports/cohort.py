@@ -28,46 +28,70 @@ def _value(image: ImageSnap, key: str | None) -> str:
     return text or UNKNOWN
 
 
-def _thickness(images: list[ImageSnap]) -> dict[str, float] | None:
-    values = []
-    for image in images:
-        try:
-            value = float(image.metadata.get("slice_thickness") or 0)
-        except (TypeError, ValueError):
-            continue
-        if value > 0:
-            values.append(value)
-    return {"min": min(values), "max": max(values)} if values else None
+def _thickness_of(image: ImageSnap) -> float | None:
+    try:
+        value = float(image.metadata.get("slice_thickness") or 0)
+    except (TypeError, ValueError):
+        return None
+    return value if value > 0 else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ImageFacts:
-    """What the card needs of one image's annotations (kept instead of the annotations themselves)."""
+    """What the card needs of one image and its annotations, kept instead of them (a few hundred bytes: the
+    values many images share are held once, see Shared)."""
 
-    labels: dict[int, int]  # label id -> annotations
+    id: int
+    name: str
+    patient_ref: str | None
+    site: str
+    frames: int
+    workflow_state: str
+    cohort: tuple[str, ...]  # the COHORT_FIELDS values, in that order
+    thickness: float | None
+    labels: tuple[tuple[int, int], ...]  # (label id, annotations), by label id
     authors: frozenset[int]
 
 
-def image_facts(image: ImageSnap) -> ImageFacts:
+class Shared:
+    """One copy of each equal value (patients, sites, cohort rows, label tallies) across a project's images."""
+
+    def __init__(self) -> None:
+        self._values: dict[Any, Any] = {}
+
+    def __call__(self, value: Any) -> Any:
+        return self._values.setdefault((type(value), value), value)  # by type too: 1 and 1.0 stay apart
+
+
+def image_facts(image: ImageSnap, shared: Shared | None = None) -> ImageFacts:
+    one = shared or Shared()
     return ImageFacts(
-        labels=dict(Counter(ann.label_id for ann in image.annotations)),
-        authors=frozenset(ann.author_id for ann in image.annotations if ann.author_id is not None),
+        id=image.id,
+        name=image.name,
+        patient_ref=one(image.patient_ref),
+        site=one(image.site),
+        frames=image.frames,
+        workflow_state=one(image.workflow_state),
+        cohort=one(tuple(one(_value(image, key)) for key in COHORT_FIELDS.values())),
+        thickness=_thickness_of(image),
+        labels=one(tuple(sorted(Counter(ann.label_id for ann in image.annotations).items()))),
+        authors=one(frozenset(ann.author_id for ann in image.annotations if ann.author_id is not None)),
     )
 
 
-def split_summary(images: list[ImageSnap], facts: Mapping[int, ImageFacts], label_names: Mapping[int, str]) -> dict:
+def split_summary(images: list[ImageFacts], label_names: Mapping[int, str]) -> dict:
     """The facts of one split's images."""
     by_label: Counter[str] = Counter()
     authors: set[int] = set()
-    for image in images:
-        fact = facts[image.id]
-        for label_id, n in fact.labels.items():
+    for fact in images:
+        for label_id, n in fact.labels:
             by_label[label_names.get(label_id, str(label_id))] += n
         authors |= fact.authors
     cohort: dict[str, Any] = {
-        column: dict(sorted(Counter(_value(i, key) for i in images).items())) for column, key in COHORT_FIELDS.items()
+        column: dict(sorted(Counter(i.cohort[n] for i in images).items())) for n, column in enumerate(COHORT_FIELDS)
     }
-    cohort["slice_thickness_mm"] = _thickness(images)
+    thickness = [i.thickness for i in images if i.thickness is not None]
+    cohort["slice_thickness_mm"] = {"min": min(thickness), "max": max(thickness)} if thickness else None
     return {
         "images": len(images),
         "frames": sum(max(i.frames, 1) for i in images),
@@ -81,14 +105,13 @@ def split_summary(images: list[ImageSnap], facts: Mapping[int, ImageFacts], labe
 
 
 def splits_summary(
-    snap: ProjectSnap, splits: Mapping[int, str], images: Iterable[ImageSnap], facts: Mapping[int, ImageFacts]
+    snap: ProjectSnap, splits: Mapping[int, str], facts: Iterable[ImageFacts]
 ) -> dict[str, dict[str, Any]]:
-    """split name -> its facts: train, val, test, then any other (default) split. images: the snapshot's images
-    (their annotations unused: facts holds what is needed of them)."""
+    """split name -> its facts: train, val, test, then any other (default) split; facts: of each image."""
     names = {label.id: label.name for label in snap.labels}
-    members: dict[str, list[ImageSnap]] = {}
-    for image in images:
-        members.setdefault(splits.get(image.id, "default"), []).append(image)
+    members: dict[str, list[ImageFacts]] = {}
+    for fact in facts:
+        members.setdefault(splits.get(fact.id, "default"), []).append(fact)
     order = {name: n for n, name in enumerate(SPLIT_NAMES)}
     ordered = sorted(members.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
-    return {split: split_summary(group, facts, names) for split, group in ordered}
+    return {split: split_summary(group, names) for split, group in ordered}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,35 +28,47 @@ class ZipOutput:
 
     def __init__(self, path: Path) -> None:
         self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True)
-        self.digests: dict[str, str] = {}
+        self._digests = bytearray()  # each member's raw SHA-256 in the order written: 32 bytes a member
 
     def write_bytes(self, name: str, data: bytes) -> None:
         self._check(name)
         self._zip.writestr(member_info(name), data)
-        self.digests[name] = hashlib.sha256(data).hexdigest()
+        self._digests += hashlib.sha256(data).digest()
 
     def write_file(self, name: str, path: str) -> None:
         with open(path, "rb") as src:
             self.write_chunks(name, iter(lambda: src.read(CHUNK), b""))
 
-    def write_chunks(self, name: str, chunks: Iterable[bytes]) -> None:
-        """A member from a stream of byte chunks, compressed as they come (never held whole)."""
+    def write_chunks(self, name: str, chunks: Iterable[bytes], *, zip64: bool = True) -> None:
+        """A member from a stream of byte chunks, compressed as they come (never held whole). zip64=False: a
+        member known to stay under 2 GiB, its headers as write_bytes writes them (larger, it fails)."""
         self._check(name)
         digest = hashlib.sha256()
-        with self._zip.open(member_info(name), "w", force_zip64=True) as dst:
+        with self._zip.open(member_info(name), "w", force_zip64=zip64) as dst:
             for chunk in chunks:
                 digest.update(chunk)
                 dst.write(chunk)
-        self.digests[name] = digest.hexdigest()
+        self._digests += digest.digest()
 
     def _check(self, name: str) -> None:
-        if name in self.digests or name.startswith("/") or ".." in name.split("/"):
+        if name in self._zip.NameToInfo or name.startswith("/") or ".." in name.split("/"):
             raise ValueError(f"bad or duplicate member name {name!r}")
+
+    def _sums(self) -> Iterator[bytes]:
+        """SHA256SUMS, by member name, in chunks."""
+        members = self._zip.filelist
+        buffer: list[str] = []
+        for number in sorted(range(len(members)), key=lambda n: members[n].filename):
+            digest = self._digests[32 * number : 32 * number + 32].hex()
+            buffer.append(f"{digest}  {members[number].filename}\n")
+            if len(buffer) >= 4096:
+                yield "".join(buffer).encode()
+                buffer = []
+        yield "".join(buffer).encode()
 
     def close(self) -> None:
         """Append SHA256SUMS (for `sha256sum -c`) and close the archive."""
-        lines = "".join(f"{digest}  {name}\n" for name, digest in sorted(self.digests.items()))
-        self._zip.writestr(member_info("SHA256SUMS"), lines.encode())
+        self.write_chunks("SHA256SUMS", self._sums(), zip64=False)  # headers as when it was written whole
         self._zip.close()
 
 
@@ -157,9 +169,33 @@ def _format_section(notes: list[str]) -> str:
 
 
 def write_card(out: ZipOutput, card: dict[str, Any]) -> None:
-    """Write README.md and dataset.json."""
+    """Write README.md and dataset.json (card["images"] may be an iterable: it is streamed, read once)."""
     out.write_bytes("README.md", dataset_card(card).encode())
-    out.write_bytes("dataset.json", json.dumps(card, indent=2, sort_keys=True).encode())
+    out.write_chunks("dataset.json", card_json(card), zip64=False)  # the same bytes as when it was written whole
+
+
+_IMAGES_AT = "\u0000images\u0000"
+BATCH = 256 * 1024
+
+
+def card_json(card: dict[str, Any]) -> Iterator[bytes]:
+    """json.dumps(card, indent=2, sort_keys=True), byte for byte, with the images array (one entry per image)
+    encoded an entry at a time: the card's other facts are small, its images grow with the project."""
+    head = json.dumps({**card, "images": _IMAGES_AT}, indent=2, sort_keys=True)
+    key = '\n  "images": '
+    before, after = head.split(key + json.dumps(_IMAGES_AT), 1)  # no raw newline in a JSON string: the top key
+    yield (before + key).encode()
+    buffer, size, opening = [], 0, "[\n    "
+    for entry in card["images"]:
+        text = opening + json.dumps(entry, indent=2, sort_keys=True).replace("\n", "\n    ")
+        opening = ",\n    "
+        buffer.append(text)
+        size += len(text)
+        if size >= BATCH:
+            yield "".join(buffer).encode()
+            buffer, size = [], 0
+    buffer.append("[]" if opening.startswith("[") else "\n  ]")
+    yield ("".join(buffer) + after).encode()
 
 
 def file_digest(path: Path) -> tuple[str, int]:

@@ -63,7 +63,7 @@ def validate_split(options: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SplitItem:
     """What a split needs to know of one image."""
 

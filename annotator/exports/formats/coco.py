@@ -6,6 +6,7 @@ from typing import Any
 
 from annotator.annotations import rle
 from annotator.exports.formats.common import (
+    ImageFiles,
     bounds,
     frames_mode,
     mask_box,
@@ -73,7 +74,7 @@ def write_coco(ctx: ExportContext, out: Output) -> dict[str, Any]:
     skipped: dict[str, int] = {}
     empty_masks = 0
     coco_image_id = 0
-    image_files: list[tuple[str, int, int]] = []
+    image_files = ImageFiles(ctx)
     info = {"description": snap.name, "version": "1.0", "date_created": snap.changed_at}
     with JsonSpool() as spool:
         for image in snap.images:
@@ -93,7 +94,7 @@ def write_coco(ctx: ExportContext, out: Output) -> dict[str, Any]:
                     "frame": frame,
                 }
                 spool.add((split, "images"), entry)
-                image_files.append((entry["file_name"], image.id, frame))
+                image_files.add(entry["file_name"], image.id, frame)
             for ann in image.annotations:
                 kind = kinds[ann.label_id]
                 body = coco_annotation(ann, kind, image)
@@ -125,9 +126,9 @@ def write_coco(ctx: ExportContext, out: Output) -> dict[str, Any]:
         written = sum(n for key, n in spool.counts.items() if key[1] == "annotations")
     return {
         "annotations": written,
-        "images": len(image_files),
+        "images": image_files.count,
         "skipped_by_kind": skipped,
         "empty_masks_skipped": empty_masks,
         "notes": NOTES,
-        "image_files": image_files,
+        "image_files": image_files.files,
     }

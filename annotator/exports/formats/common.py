@@ -107,3 +107,18 @@ def mask_box(geometry: Any) -> tuple[int, int, int, int] | None:
 def count(counter: dict[str, int], key: str, n: int = 1) -> None:
     """Add n to counter[key]."""
     counter[key] = counter.get(key, 0) + n
+
+
+class ImageFiles:
+    """The picture files a format names for its samples, (name in the zip, image id, frame): listed only when the
+    export includes the images (which writes them), else only counted, so memory does not grow per sample."""
+
+    def __init__(self, ctx: ExportContext) -> None:
+        self.keep = bool(ctx.options.get("include_images"))
+        self.files: list[tuple[str, int, int]] = []
+        self.count = 0
+
+    def add(self, name: str, image_id: int, frame: int) -> None:
+        self.count += 1
+        if self.keep:
+            self.files.append((name, image_id, frame))

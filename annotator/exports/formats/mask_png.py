@@ -13,6 +13,7 @@ from PIL import Image as PILImage
 from annotator.exports.formats.common import (
     AREA_KINDS,
     RASTER_MAX_PIXELS,
+    ImageFiles,
     count,
     frame_annotations,
     frames_mode,
@@ -99,7 +100,7 @@ def write_mask_png(ctx: ExportContext, out: Output) -> dict[str, Any]:
     index = numbered(snap.labels, AREA_KINDS, start=1)
     dtype = label_dtype(len(index))
     drawn, skipped, too_large = 0, {}, []
-    image_files: list[tuple[str, int, int]] = []
+    image_files = ImageFiles(ctx)
     for image in snap.images:
         if image.width * image.height > RASTER_MAX_PIXELS:
             too_large.append(image.id)
@@ -122,13 +123,13 @@ def write_mask_png(ctx: ExportContext, out: Output) -> dict[str, Any]:
             )
             out.write_bytes(f"instances/{split}/{name}.png", png_bytes(instances))
             out.write_bytes(f"instances/{split}/{name}.json", json.dumps(rows, indent=1).encode())
-            image_files.append((f"images/{split}/{name}.{picture_ext(image)}", image.id, frame))
+            image_files.add(f"images/{split}/{name}.{picture_ext(image)}", image.id, frame)
     rows = legend(list(snap.labels), index)
     out.write_bytes("labels.json", json.dumps({"background": 0, "labels": rows}, indent=2).encode())
     out.write_bytes("labels.csv", legend_csv(rows))
     return {
         "annotations": drawn,
-        "samples": len(image_files),
+        "samples": image_files.count,
         "skipped_by_kind": skipped,
         "images_too_large": len(too_large),
         "notes": [
@@ -147,5 +148,5 @@ def write_mask_png(ctx: ExportContext, out: Output) -> dict[str, Any]:
             + (f" Images above {RASTER_MAX_PIXELS:,} pixels (slides) are left out: {too_large}." if too_large else ""),
         ],
         "details": {"legend": rows},
-        "image_files": image_files,
+        "image_files": image_files.files,
     }

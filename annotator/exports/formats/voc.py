@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from annotator.exports.formats.common import (
+    ImageFiles,
     count,
     frame_annotations,
     frames_mode,
@@ -103,7 +104,7 @@ def write_voc(ctx: ExportContext, out: Output) -> dict[str, Any]:
     labels = {label.id: label for label in snap.labels}
     written, skipped = 0, {}
     image_sets: dict[str, list[str]] = {}
-    image_files: list[tuple[str, int, int]] = []
+    image_files = ImageFiles(ctx)
     for image in snap.images:
         split = split_of(ctx, image)
         for frame in sample_frames(image, frames_mode(ctx)):
@@ -118,13 +119,13 @@ def write_voc(ctx: ExportContext, out: Output) -> dict[str, Any]:
             file_name = f"{name}.{picture_ext(image)}"
             out.write_bytes(f"Annotations/{name}.xml", annotation_xml(image, frame, file_name, objects))
             image_sets.setdefault(split, []).append(name)
-            image_files.append((f"JPEGImages/{file_name}", image.id, frame))
+            image_files.add(f"JPEGImages/{file_name}", image.id, frame)
             written += len(objects)
     for split, names in sorted(image_sets.items()):
         out.write_bytes(f"ImageSets/Main/{split}.txt", "".join(n + "\n" for n in names).encode())
     return {
         "annotations": written,
-        "samples": len(image_files),
+        "samples": image_files.count,
         "skipped_by_kind": skipped,
         "notes": [
             "Pascal VOC boxes use 1-based pixel indices, both ends inclusive: xmin/ymin is the first and xmax/ymax "
@@ -136,5 +137,5 @@ def write_voc(ctx: ExportContext, out: Output) -> dict[str, Any]:
             "`ImageSets/Main/<split>.txt` lists the samples of each split. Pictures go to JPEGImages/ in their "
             "original format (PNG for DICOM and stacks), whatever the folder's name says.",
         ],
-        "image_files": image_files,
+        "image_files": image_files.files,
     }

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.exports.formats.common import (
+    ImageFiles,
     count,
     frame_annotations,
     frames_mode,
@@ -33,12 +34,9 @@ def mode_for(kinds: set[str]) -> str:
     return "segment" if {"polygon", "mask"} & kinds else "detect"
 
 
-def _clamp(value: float) -> float:
-    return min(max(value, 0.0), 1.0)
-
-
 def _numbers(values: list[float]) -> str:
-    return " ".join(f"{_clamp(v):.6f}" for v in values)
+    """The values clamped to [0, 1], six decimals each (inline: this runs for every coordinate exported)."""
+    return " ".join([f"{0.0 if v < 0.0 else 1.0 if v > 1.0 else v:.6f}" for v in values])
 
 
 def _polygon_row(class_id: int, points: Any, image: ImageSnap) -> str:
@@ -136,7 +134,7 @@ def write_yolo(ctx: ExportContext, out: Output) -> dict[str, Any]:
     mode = mode_for(set(kinds.values()))
     class_of = numbered(snap.labels, SEGMENT_KINDS if mode == "segment" else DETECT_KINDS, start=0)
     tally = _Tally()
-    image_files: list[tuple[str, int, int]] = []
+    image_files = ImageFiles(ctx)
     splits: set[str] = set()
     for image in snap.images:
         split = split_of(ctx, image)
@@ -146,19 +144,19 @@ def write_yolo(ctx: ExportContext, out: Output) -> dict[str, Any]:
             rows = sample_rows(annotations, image, kinds=kinds, class_of=class_of, mode=mode, tally=tally)
             name = stem(image, frame)
             out.write_bytes(f"labels/{split}/{name}.txt", "".join(r + "\n" for r in rows).encode())
-            image_files.append((f"images/{split}/{name}.{picture_ext(image)}", image.id, frame))
+            image_files.add(f"images/{split}/{name}.{picture_ext(image)}", image.id, frame)
     by_id = {label.id: label for label in snap.labels}
     classes = [{"class": n, "label_id": lid, "name": by_id[lid].name} for lid, n in class_of.items()]
     out.write_bytes("data.yaml", data_yaml([c["name"] for c in classes], sorted(splits), mode).encode())
     return {
         "annotations": tally.written,
-        "samples": len(image_files),
+        "samples": image_files.count,
         "mask_components": tally.components,
         "mask_components_with_holes_filled": tally.holes,
         "skipped_by_kind": tally.skipped,
         "notes": _notes(mode, tally),
         "details": {"mode": mode, "classes": classes},
-        "image_files": image_files,
+        "image_files": image_files.files,
     }
 
 

@@ -19,7 +19,7 @@ def _snap():
 
 
 def _summary(snap, splits):
-    return splits_summary(snap, splits, snap.images, {i.id: image_facts(i) for i in snap.images})
+    return splits_summary(snap, splits, [image_facts(i) for i in snap.images])
 
 
 def test_summary_per_split_counts_and_cohort() -> None:

@@ -51,7 +51,7 @@ def test_stack_frames_are_named_and_counted_per_annotated_frame_with_frames_anno
     stack = image(
         9, ann(LESION, {"x": 1, "y": 1, "w": 2, "h": 2}, frame=3), frames=10, kind="dicom", original_ext="dcm"
     )
-    out, stats = run("coco", project(stack), splits={9: "train"}, frames="annotated")
+    out, stats = run("coco", project(stack), splits={9: "train"}, frames="annotated", include_images=True)
     document = json.loads(out.files["annotations/instances_train.json"])
     assert [i["file_name"] for i in document["images"]] == ["images/9_f0003.png"]
     assert stats["image_files"] == [("images/9_f0003.png", 9, 3)]

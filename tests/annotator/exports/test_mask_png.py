@@ -52,7 +52,7 @@ def test_stack_frames_and_sixteen_bit_maps_for_many_labels() -> None:
     many = tuple(LabelSnap(id=100 + n, name=f"L{n}", kind="bbox", color="#102030") for n in range(300))
     last = many[-1]
     stack = image(3, ann(last, {"x": 1, "y": 1, "w": 2, "h": 2}, frame=4), frames=6, kind="dicom", original_ext="dcm")
-    out, stats = run("mask_png", project(stack, labels=ALL_LABELS + many))
+    out, stats = run("mask_png", project(stack, labels=ALL_LABELS + many), include_images=True)
     assert set(out.files) == {
         "masks/default/3_f0004.png",
         "instances/default/3_f0004.png",

@@ -37,7 +37,7 @@ def test_voc_documents_and_image_sets() -> None:
         ann(LINE, {"points": [[0, 0], [1, 1]]}),
         metadata={"photometric": "MONOCHROME2"},
     )
-    out, stats = run("voc", project(first, image(2)), splits={1: "train", 2: "test"})
+    out, stats = run("voc", project(first, image(2)), splits={1: "train", 2: "test"}, include_images=True)
     root = ET.fromstring(out.files["Annotations/1.xml"])
     assert root.findtext("filename") == "1.png" and root.findtext("size/depth") == "1"
     assert [int(root.findtext(f"size/{k}")) for k in ("width", "height")] == [40, 30]

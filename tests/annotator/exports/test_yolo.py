@@ -22,7 +22,7 @@ def test_detection_rows_are_normalised_centre_and_size() -> None:
         image(3, width=40, height=30),
         labels=(LESION, SEED),
     )
-    out, stats = run("yolo", snap, splits={1: "train", 2: "train", 3: "val"})
+    out, stats = run("yolo", snap, splits={1: "train", 2: "train", 3: "val"}, include_images=True)
     assert rows(out.files["labels/train/1.txt"]) == [[0, 0.5, 0.4, 0.5, 0.4]]
     assert rows(out.files["labels/train/2.txt"]) == [pytest.approx([0, 3 / 40, 2 / 30, 2 / 40, 2 / 30], abs=1e-6)]
     assert out.files["labels/val/3.txt"] == b""  # a negative sample
@@ -56,9 +56,11 @@ def test_polygon_labels_switch_every_row_to_segmentation_form() -> None:
 
 def test_stacks_give_one_sample_per_annotated_frame() -> None:
     stack = image(4, ann(LESION, {"x": 0, "y": 0, "w": 4, "h": 3}, frame=2), frames=5, kind="dicom", original_ext="dcm")
-    out, stats = run("yolo", project(stack, labels=(LESION,)))
+    out, stats = run("yolo", project(stack, labels=(LESION,)), include_images=True)
     assert set(out.files) == {"labels/default/4_f0002.txt", "data.yaml"}
     assert stats["image_files"] == [("images/default/4_f0002.png", 4, 2)]
+    _, plain = run("yolo", project(stack, labels=(LESION,)))  # without the images: counted, not listed
+    assert plain["image_files"] == [] and plain["samples"] == 1
 
 
 def read_ultralytics_segments(data: bytes, nc: int) -> list[tuple[int, np.ndarray]]:
