@@ -17,7 +17,7 @@ import { defaultTools } from '../tools/index';
 import { formatLength, LengthTool, measureLength, spacingOf, type Measurement } from '../tools/length';
 import type { CombineMode, Draft, Tool, ToolContext, ToolPointer } from '../tools/types';
 import { WindowLevelTool } from '../tools/windowLevel';
-import { BoxLayer, type LineShape } from '../viewer/boxLayer';
+import { RulerLayer, type LineShape } from '../viewer/rulerLayer';
 import { CanvasSurface } from '../viewer/canvasSurface';
 import { chooseSource } from '../viewer/choose';
 import { inlineTileSource, tilesUrlFor, versionQuery, type DziInfo } from '../viewer/dzi';
@@ -220,7 +220,7 @@ export async function mountWorkspace(
   const canvas = surface instanceof CanvasSurface ? surface : null;
   const layer = new ShapeLayer(surface, store, labels, { selected: () => selection.list() });
   const overlay = new EditOverlay(surface);
-  const rulers = new BoxLayer(surface);
+  const rulers = new RulerLayer(surface);
   const readouts = new ViewerReadouts(viewerEl, image, display);
   const scaleBar = spacing ? new ScaleBar(surface, spacing[1] as number, lengthUnit) : null;
 
