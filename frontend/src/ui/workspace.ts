@@ -165,6 +165,24 @@ export async function mountWorkspace(
   const store = new AnnotationStore();
   const stack = new CommandStack(store);
   const selection = new Selection();
+  // Opened first: the page is ready (keys, pointer) as soon as the viewer says it is.
+  const kinds = new Map(labels.map((l) => [l.id, l.kind]));
+  const queue = await openQueue(
+    {
+      imageId: image.id,
+      store,
+      transport: apiTransport(api),
+      kindOf: (id) => kinds.get(id) ?? 'polygon',
+      delayMs: options.saveDelayMs,
+      onRejected: (err) => options.onLocked?.(err),
+    },
+    options.storage ?? defaultStorage(),
+  );
+  if (signal.aborted) {
+    queue.destroy(); // the page was left while the queue opened
+    throw new DOMException('The page was left', 'AbortError');
+  }
+
   const registry = defaultTools();
   const tools = new Map<string, Tool>(registry.all().map((d) => [d.name, d.create()]));
   const toolKeys = new Map(registry.all().map((d) => [d.key, d.name]));
@@ -223,19 +241,6 @@ export async function mountWorkspace(
   const rulers = new RulerLayer(surface);
   const readouts = new ViewerReadouts(viewerEl, image, display);
   const scaleBar = spacing ? new ScaleBar(surface, spacing[1] as number, lengthUnit) : null;
-
-  const kinds = new Map(labels.map((l) => [l.id, l.kind]));
-  const queue = await openQueue(
-    {
-      imageId: image.id,
-      store,
-      transport: apiTransport(api),
-      kindOf: (id) => kinds.get(id) ?? 'polygon',
-      delayMs: options.saveDelayMs,
-      onRejected: (err) => options.onLocked?.(err),
-    },
-    options.storage ?? defaultStorage(),
-  );
 
   // ---- drawing tools -------------------------------------------------------------------------------------------
 
