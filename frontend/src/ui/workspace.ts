@@ -15,7 +15,7 @@ import { AnnotationStore, type AnnotationRecord } from '../core/store';
 import { CombineError, finishCommand } from '../tools/combine';
 import { defaultTools } from '../tools/index';
 import { formatLength, LengthTool, measureLength, spacingOf, type Measurement } from '../tools/length';
-import type { CombineMode, Draft, Tool, ToolContext, ToolPointer } from '../tools/types';
+import { HIT_PX, type CombineMode, type Draft, type Tool, type ToolContext, type ToolPointer } from '../tools/types';
 import { WindowLevelTool } from '../tools/windowLevel';
 import { RulerLayer, type LineShape } from '../viewer/rulerLayer';
 import { CanvasSurface } from '../viewer/canvasSurface';
@@ -375,8 +375,14 @@ export async function mountWorkspace(
   const onPointerMove = (e: PointerEvent): void => {
     const tool = active();
     if (!tool || !e.isPrimary || !surface.imageSize) return;
-    tool.move(toolPointer(e), context());
+    const pointer = toolPointer(e);
+    tool.move(pointer, context());
     if (held === e.pointerId) e.stopImmediatePropagation();
+    else if (toolName === 'Select') {
+      // Over a shape the pointer says it can be grabbed; over empty image, that a drag pans.
+      const over = layer.hitTest(pointer.p, HIT_PX / surface.transform().scale).length > 0;
+      viewerEl.classList.toggle('over-shape', over);
+    }
   };
   const onPointerUp = (e: PointerEvent): void => {
     if (held !== e.pointerId) return;
