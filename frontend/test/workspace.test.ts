@@ -128,6 +128,9 @@ describe('viewer page wiring', () => {
     for (const name of ['Select', 'Box', 'Polygon', 'Polyline', 'Point', 'Brush', 'Eraser']) expect(button(name)).toBeTruthy();
     expect(button('Select').getAttribute('aria-pressed')).toBe('true');
     expect(button('Brush').disabled).toBe(true); // no mask label in this project
+    key('m'); // nor by its key
+    expect(button('Brush').getAttribute('aria-pressed')).toBe('false');
+    expect(q('notice').textContent).toBe('Brush: this project has no mask label.');
     expect(q('save-status').textContent).toBe('Saved');
     expect(q('save-status').getAttribute('aria-label')).toBe('Save status');
   });

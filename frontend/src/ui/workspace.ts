@@ -310,6 +310,11 @@ export async function mountWorkspace(
 
   /** A tool button or key: a second press of the active tool leaves it for Select. */
   function chooseTool(name: string | null): void {
+    if (name && !usable(name)) {
+      const kinds = registry.get(name)?.kinds?.join(' or ') ?? '';
+      toolbar.notice.set('idle', `${name}: this project has no ${kinds} label.`);
+      return;
+    }
     setTool(name === toolName && name !== 'Select' && !windowLevel.active && !length.active ? 'Select' : name);
   }
 
@@ -342,10 +347,16 @@ export async function mountWorkspace(
     if (fit) setTool(fit.name);
   }
 
+  /** A drawing tool is usable when the project has a label of a kind it draws (editing tools always are). */
+  function usable(name: string): boolean {
+    const kinds = registry.get(name)?.kinds;
+    return kinds === null || (kinds !== undefined && drawable.some((l) => kinds.includes(l.kind)));
+  }
+
   function refreshToolAvailability(): void {
     for (const d of registry.all()) {
-      const usable = d.kinds === null || drawable.some((l) => d.kinds!.includes(l.kind));
-      toolbar.setToolEnabled(d.name, usable, usable ? '' : `no ${d.kinds?.join('/')} label in this project`);
+      const ok = usable(d.name);
+      toolbar.setToolEnabled(d.name, ok, ok ? '' : `no ${d.kinds?.join('/')} label in this project`);
     }
   }
 
