@@ -80,6 +80,7 @@ def _log_in(page: Any, url: str, username: str = "owner") -> None:
 def _open(page: Any, url: str, image: Any, *, frame: int | None = None) -> Fitted:
     """Log in as the owner, open the image's viewer page (on `frame`), wait until it is ready, fit it."""
     require_frontend_build()
+    page.set_default_timeout(10_000)  # a control that is not there fails in seconds, not half a minute
     _log_in(page, url)
     return _reopen(page, url, image, frame=frame)
 
