@@ -2,8 +2,7 @@
 // @vitest-environment jsdom
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiClient } from '../src/api/client';
-import type { Annotation, ImageInfo, Label, Project } from '../src/api/types';
-import { AnnotationPanel, describeGeometry } from '../src/ui/annotationPanel';
+import type { ImageInfo, Label, Project } from '../src/api/types';
 import { logoutForm, renderHeader } from '../src/ui/header';
 import { mountImages } from '../src/ui/images';
 import type { PageContext } from '../src/ui/page';
@@ -241,75 +240,68 @@ describe('header', () => {
 });
 
 describe('toolbar', () => {
-  it('lists the given labels with the first selected and toggles aria-pressed', () => {
-    const onToolToggle = vi.fn();
-    const bar = new Toolbar(labels.filter((l) => l.kind === 'bbox'), {
-      onToolToggle,
-      onUndo: vi.fn(),
-      onRedo: vi.fn(),
-      onZoom: vi.fn(),
-    });
+  const events = () => ({
+    onTool: vi.fn(),
+    onLabel: vi.fn(),
+    onUndo: vi.fn(),
+    onRedo: vi.fn(),
+    onDelete: vi.fn(),
+    onInterpolate: vi.fn(),
+    onCopyNext: vi.fn(),
+    onZoom: vi.fn(),
+  });
+  const tools = [
+    { name: 'Select', key: 'v' },
+    { name: 'Box', key: 'b' },
+    { name: 'Polygon', key: 'p' },
+  ];
+
+  it('lists the given labels with their keys, a button per tool, and presses one at a time', () => {
+    const ev = events();
+    const bar = new Toolbar(labels.filter((l) => l.kind === 'bbox'), tools, ev);
     const select = bar.el.querySelector<HTMLSelectElement>('[data-testid="label-select"]')!;
     expect([...select.options].map((o) => o.value)).toEqual(['1', '2']);
+    expect([...select.options].map((o) => o.textContent)).toEqual(['Tumour (1)', 'Artifact (2)']);
     expect(bar.selectedLabelId).toBe(1);
     bar.selectLabel(2);
     expect(bar.selectedLabelId).toBe(2);
-    const button = bar.el.querySelector<HTMLButtonElement>('[data-testid="tool-bbox"]')!;
-    expect(button.getAttribute('aria-pressed')).toBe('false');
-    button.click();
-    expect(onToolToggle).toHaveBeenCalledOnce();
-    bar.setToolActive(true);
-    expect(button.getAttribute('aria-pressed')).toBe('true');
+    const box = bar.el.querySelector<HTMLButtonElement>('[data-testid="tool-bbox"]')!;
+    const polygon = bar.el.querySelector<HTMLButtonElement>('[data-testid="tool-polygon"]')!;
+    expect(box.textContent).toBe('Box');
+    expect(box.getAttribute('aria-pressed')).toBe('false');
+    box.click();
+    expect(ev.onTool).toHaveBeenCalledWith('Box');
+    bar.setActiveTool('Polygon');
+    expect(polygon.getAttribute('aria-pressed')).toBe('true');
+    expect(box.getAttribute('aria-pressed')).toBe('false');
     bar.status.set('ok', 'Saved');
-    expect(bar.el.querySelector('[data-testid="save-status"]')!.textContent).toBe('Saved');
+    const status = bar.el.querySelector('[data-testid="save-status"]')!;
+    expect(status.textContent).toBe('Saved');
+    expect(status.getAttribute('aria-label')).toBe('Save status');
   });
 
-  it('disables drawing when the project has no box labels', () => {
-    const bar = new Toolbar([], { onToolToggle: vi.fn(), onUndo: vi.fn(), onRedo: vi.fn(), onZoom: vi.fn() });
-    expect(bar.toolButton.disabled).toBe(true);
+  it('names undo/redo and enables the selection actions only when told', () => {
+    const ev = events();
+    const bar = new Toolbar(labels, tools, ev);
+    const byName = (name: string) =>
+      [...bar.el.querySelectorAll<HTMLButtonElement>('button')].find((b) => (b.getAttribute('aria-label') ?? b.textContent) === name)!;
+    for (const name of ['Undo', 'Redo', 'Delete', 'Interpolate', 'Copy to following slice']) expect(byName(name).disabled).toBe(true);
+    bar.setHistory(true, false, 'Move');
+    expect(byName('Undo').disabled).toBe(false);
+    expect(byName('Undo').title).toContain('Undo Move');
+    bar.setSelectionActions({ delete: true, interpolate: false, copy: true });
+    byName('Delete').click();
+    byName('Copy to following slice').click();
+    expect(ev.onDelete).toHaveBeenCalledOnce();
+    expect(ev.onCopyNext).toHaveBeenCalledOnce();
+    expect(byName('Interpolate').disabled).toBe(true);
+  });
+
+  it('disables the label select when nothing can be drawn, and a tool with no label of its kind', () => {
+    const bar = new Toolbar([], tools, events());
+    expect(bar.labelSelect.disabled).toBe(true);
     expect(bar.selectedLabelId).toBeNull();
-  });
-});
-
-describe('annotation panel', () => {
-  const annotation = (id: number, label: number, geometry: Annotation['geometry']): Annotation => ({
-    id,
-    image: 7,
-    label,
-    frame: 0,
-    geometry,
-    attributes: {},
-    author: 1,
-    created_at: '',
-    updated_at: '',
-    version: 1,
-    source: 'manual',
-  });
-
-  it('lists annotations with label name and geometry, and delete buttons', () => {
-    const onDelete = vi.fn();
-    const panel = new AnnotationPanel({ onDelete, onSelect: vi.fn(), onHover: vi.fn() });
-    const map = new Map(labels.map((l) => [l.id, l]));
-    panel.render([annotation(12, 2, { x: 1, y: 2.5, w: 30, h: 40.25 }), annotation(11, 1, { x: 0, y: 0, w: 5, h: 5 })], map);
-    const items = [...panel.el.querySelectorAll('[data-testid="annotation-item"]')];
-    expect(items.map((i) => i.getAttribute('data-id'))).toEqual(['11', '12']);
-    expect(items[1]!.textContent).toContain('Artifact');
-    expect(items[1]!.textContent).toContain('x 1, y 2.5, 30 × 40.25 px');
-    const buttons = panel.el.querySelectorAll<HTMLButtonElement>('[data-testid="delete-annotation"]');
-    expect(buttons).toHaveLength(2);
-    buttons[1]!.click();
-    expect(onDelete).toHaveBeenCalledWith(12);
-    expect(panel.el.querySelector('[data-testid="annotation-count"]')!.textContent).toBe('2');
-  });
-
-  it('shows an empty state', () => {
-    const panel = new AnnotationPanel({ onDelete: vi.fn(), onSelect: vi.fn(), onHover: vi.fn() });
-    panel.render([], new Map());
-    expect(panel.el.querySelectorAll('[data-testid="delete-annotation"]')).toHaveLength(0);
-    expect(panel.el.textContent).toContain('No annotations yet');
-  });
-
-  it('describes non-box geometry briefly', () => {
-    expect(describeGeometry({ points: [[1, 2]] })).toBe('{points}');
+    bar.setToolEnabled('Polygon', false, 'no polygon label in this project');
+    expect(bar.el.querySelector<HTMLButtonElement>('[data-testid="tool-polygon"]')!.disabled).toBe(true);
   });
 });

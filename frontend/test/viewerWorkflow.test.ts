@@ -64,14 +64,15 @@ function backend(setup: Setup) {
     if (path === '/api/v1/images/7/reviews/') return page(setup.reviews ?? []);
     if (path === '/api/v1/images/7/dzi') return new Response(DZI, { headers: { 'Content-Type': 'application/xml' } });
     if (path === '/api/v1/images/7/annotations/' && method === 'GET') return page([]);
-    if (path === '/api/v1/images/7/annotations/' && method === 'POST') {
+    if (path === '/api/v1/images/7/annotations/bulk/' && method === 'POST') {
       if (setup.locked) {
         state = 'submitted';
         return ok({ detail: LOCKED, code: 'image_locked' }, 409);
       }
       if (state === 'new' || state === 'rejected') state = 'in_progress';
-      const body = JSON.parse(String(init.body));
-      return ok({ id: 41, image: 7, version: 1, frame: 0, attributes: {}, ...body }, 201);
+      const body = JSON.parse(String(init.body)) as { create: Record<string, unknown>[] };
+      const created = body.create.map((c, i) => ({ id: 41 + i, image: 7, version: 1, ...c }));
+      return ok({ created, updated: [], deleted: [] });
     }
     if (path === '/api/v1/images/7/submit/' && method === 'POST') {
       state = 'submitted';
@@ -90,11 +91,14 @@ function pointer(target: Element, type: string, x: number, y: number): void {
   target.dispatchEvent(new PointerEvent(type, { clientX: x, clientY: y, pointerId: 1, isPrimary: true, button: 0, bubbles: true }));
 }
 
+const mounted: AbortController[] = [];
+
 async function open(setup: Setup) {
   const { api, requests } = backend(setup);
   const root = document.createElement('main');
   document.body.appendChild(root);
   const controller = new AbortController();
+  mounted.push(controller);
   const ctx: PageContext = { api, signal: controller.signal, setTitle: vi.fn() };
   await mountViewer(root, ctx, 7);
   const q = <T extends HTMLElement = HTMLElement>(id: string) => root.querySelector<T>(`[data-testid="${id}"]`);
@@ -104,16 +108,17 @@ async function open(setup: Setup) {
     return el !== null && el.closest('[hidden]') === null;
   };
   const draw = () => {
-    const overlay = viewers.at(-1)!.overlay;
-    pointer(overlay, 'pointerdown', 10, 10);
-    pointer(overlay, 'pointermove', 50, 40);
-    pointer(overlay, 'pointerup', 60, 50);
+    const viewer = q('viewer')!;
+    pointer(viewer, 'pointerdown', 10, 10);
+    pointer(viewer, 'pointermove', 50, 40);
+    pointer(viewer, 'pointerup', 60, 50);
   };
   return { root, requests, q, shown, draw, viewer: viewers.at(-1)!, controller };
 }
 
 describe('viewer page workflow', () => {
   beforeEach(() => {
+    for (const c of mounted.splice(0)) c.abort(); // a page left open would still hear the keys
     document.body.replaceChildren();
     viewers.length = 0;
   });
@@ -146,7 +151,7 @@ describe('viewer page workflow', () => {
     q<HTMLButtonElement>('submit')!.click();
     await vi.waitFor(() => expect(q('workflow-state')!.textContent).toBe('Submitted'));
     expect(requests.filter((r) => r.method === 'POST').map((r) => r.path)).toEqual([
-      '/api/v1/images/7/annotations/',
+      '/api/v1/images/7/annotations/bulk/',
       '/api/v1/images/7/submit/',
     ]);
     expect(shown('submit')).toBe(false);
@@ -156,18 +161,18 @@ describe('viewer page workflow', () => {
     expect(shown('delete-annotation')).toBe(false);
   });
 
-  it('shows image_locked in the save status, drops the draft and switches to the image’s new state', async () => {
-    const { q, shown, draw, viewer, requests } = await open({ role: 'annotator', state: 'in_progress', locked: true });
+  it('shows image_locked in the save status, keeps the unsaved shape and switches to the image’s new state', async () => {
+    const { q, root, shown, draw, requests } = await open({ role: 'annotator', state: 'in_progress', locked: true });
     key('b');
     draw();
-    await vi.waitFor(() => expect(q('save-status')!.textContent).toBe(LOCKED));
+    await vi.waitFor(() => expect(q('save-status')!.textContent).toBe(`Not saved: ${LOCKED}`));
     expect(q('save-status')!.dataset.kind).toBe('error');
-    expect(viewer.drafts).toEqual([]);
-    expect(q('annotation-list')!.querySelectorAll('[data-testid="annotation-item"]')).toHaveLength(0);
+    // Nothing is thrown away: the shape stays listed (and queued) until the image is reopened.
+    expect(root.querySelectorAll('[data-testid="annotation-item"]')).toHaveLength(1);
     await vi.waitFor(() => expect(q('workflow-state')!.textContent).toBe('Submitted'));
     expect(requests.filter((r) => r.path === '/api/v1/images/7/').length).toBe(2);
     expect(shown('tool-bbox')).toBe(false);
-    expect(q('save-status')!.textContent).toBe(LOCKED);
+    expect(q('save-status')!.textContent).toBe(`Not saved: ${LOCKED}`);
   });
 
   it('gives a reviewer the review panel on someone else’s submitted image, and keeps editing on', async () => {
@@ -191,7 +196,8 @@ describe('viewer page workflow', () => {
     // First thing in the side panel, above the review history and the annotations.
     expect(root.querySelector('.side-panel')!.firstElementChild!.contains(notice)).toBe(true);
     expect(notice.compareDocumentPosition(q('review-item')!) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
-    expect(notice.compareDocumentPosition(q('annotation-list')!) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    const list = root.querySelector('[aria-label="Annotations"]')!;
+    expect(notice.compareDocumentPosition(list) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
     expect(shown('review-item')).toBe(true);
     expect(shown('submit')).toBe(true);
   });

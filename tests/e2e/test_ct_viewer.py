@@ -163,15 +163,17 @@ def test_ct_presets_drag_invert_values_and_slices(worker, live_server, page, cli
     saved = Annotation.objects.get(image_id=image_id)
     assert saved.frame == 2 and saved.label_id == label.pk
     assert abs(saved.geometry["x"] - 40) < 1 and abs(saved.geometry["w"] - 40) < 1
-    box = page.locator(f'[data-testid=annotation][data-id="{saved.pk}"]')
-    box.wait_for(timeout=5_000)
+    # The shape layer (one canvas) holds the shapes of the slice shown only.
+    layer = page.locator("canvas.shape-layer")
+    page.locator("canvas.shape-layer[data-frame='2'][data-shapes='1']").wait_for(timeout=5_000)
     page.keyboard.press("Escape")
     page.keyboard.press("ArrowUp")
     expect_slice(1)
-    assert box.count() == 0
+    page.locator("canvas.shape-layer[data-frame='1'][data-shapes='0']").wait_for(timeout=5_000)
     page.keyboard.press("ArrowDown")
     expect_slice(2)
-    box.wait_for(timeout=5_000)
+    page.locator("canvas.shape-layer[data-frame='2'][data-shapes='1']").wait_for(timeout=5_000)
+    assert layer.count() == 1
 
     # ?frame=N opens on that slice.
     page.goto(f"{live_server.url}/#/images/{image_id}?frame=3")
@@ -193,6 +195,7 @@ def test_length_reads_mm_from_pixel_spacing(worker, live_server, page, client_fo
     page.mouse.up()
     panel = page.get_by_role("region", name="Measurements")
     panel.get_by_test_id("measurement").filter(has_text="62.5 mm").wait_for(timeout=10_000)
+    page.get_by_test_id("save-status").filter(has_text="Saved").wait_for(timeout=10_000)
     # The project has a polyline label, so the ruler is saved as a two-point polyline on slice 1.
     saved = Annotation.objects.get(image_id=image_id)
     assert saved.frame == 0 and len(saved.geometry["points"]) == 2

@@ -74,7 +74,9 @@ def test_clinician_draws_a_box_and_it_is_saved(worker, live_server, page, client
     assert geometry["y"] >= 0 and geometry["y"] + geometry["h"] <= 512
     # A 140 × 100 px drag on a 512 px image fitted to the viewer keeps its aspect ratio in image pixels.
     assert geometry["w"] > 20 and abs(geometry["w"] / geometry["h"] - 1.4) < 0.1
-    page.locator(f'[data-testid=annotation][data-id="{saved.pk}"]').wait_for(timeout=5_000)
+    item = page.get_by_role("region", name="Annotations").get_by_role("listitem")
+    item.filter(has_text="Cell · box").wait_for(timeout=5_000)
+    assert item.count() == 1
 
     listed = client_for(user).get(f"/api/v1/images/{image_id}/annotations/").json()["results"]
     assert [a["id"] for a in listed] == [saved.pk]

@@ -59,6 +59,8 @@ export interface SaveQueueOptions {
   backoff?: { baseMs: number; maxMs: number };
   timers?: Timers;
   maxBatch?: number;
+  /** A change the server refused for good (not a 412, not a network error): the page may react (a locked image). */
+  onRejected?: (err: unknown) => void;
 }
 
 const realTimers: Timers = { set: (fn, ms) => setTimeout(fn, ms), clear: (h) => clearTimeout(h as number) };
@@ -255,6 +257,7 @@ export class SaveQueue {
       this.persist();
       this.blocked = 'failed';
       this.setStatus({ kind: 'failed', reason: err instanceof Error ? err.message : String(err) });
+      this.o.onRejected?.(err);
     }
   }
 

@@ -31,7 +31,12 @@ class SelectTool implements Tool {
       return true;
     }
     if (!ctx.selection.has(key)) ctx.selection.set([key]);
-    this.grab = { kind: 'move', keys: ctx.selection.list().filter((k) => ctx.store.get(k)?.shape.kind !== 'tag') };
+    // Only shapes of the frame shown move (a selection may span slices, for Interpolate).
+    const movable = (k: string) => {
+      const r = ctx.store.get(k);
+      return !!r && r.shape.kind !== 'tag' && r.frame === ctx.frame;
+    };
+    this.grab = { kind: 'move', keys: ctx.selection.list().filter(movable) };
     return true;
   }
 

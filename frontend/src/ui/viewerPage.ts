@@ -79,7 +79,7 @@ export async function mountViewer(root: HTMLElement, ctx: PageContext, imageId: 
     });
     actions.prepend(workflow.bar);
     const allowed = workflow.actions;
-    workspace = mountWorkspace(
+    workspace = await mountWorkspace(
       body,
       ctx.api,
       ctx.signal,

@@ -1,24 +1,39 @@
-// Annotation workspace for one ready image: picks the image source, wires toolbar, tools, editor, readouts and side panel.
+// Annotation workspace for one ready image: the viewer source, tool registry, command stack, save queue and panels.
 import type { Annotation, ImageInfo, Label } from '../api/types';
-import type { ApiClient, ApiError } from '../api/client';
-import { isRect, type Point, type Rect, type Size } from '../core/geometry';
-import { BoxTool } from '../tools/bbox';
+import type { ApiClient } from '../api/client';
+import { hasRequiredAttributes } from '../core/attributes';
+import { batchCommand, createCommand, deleteCommand, type Command } from '../core/commands';
+import { CommandStack } from '../core/commands';
+import type { Size } from '../core/geometry';
+import { copyToFrameCommand, interpolateCommand } from '../core/interpolate';
+import { SaveQueue, statusText, type SaveStatus } from '../core/saveQueue';
+import { IndexedDbQueueStorage, MemoryQueueStorage, type QueueStorage } from '../core/saveStorage';
+import { apiTransport } from '../core/saveTransport';
+import { Selection } from '../core/selection';
+import { shapeBounds, type Shape } from '../core/shapes/model';
+import { AnnotationStore, type AnnotationRecord } from '../core/store';
+import { CombineError, finishCommand } from '../tools/combine';
+import { defaultTools } from '../tools/index';
 import { formatLength, LengthTool, measureLength, spacingOf, type Measurement } from '../tools/length';
+import type { CombineMode, Draft, Tool, ToolContext, ToolPointer } from '../tools/types';
 import { WindowLevelTool } from '../tools/windowLevel';
-import { BoxLayer, type BoxShape, type LineShape } from '../viewer/boxLayer';
+import { BoxLayer, type LineShape } from '../viewer/boxLayer';
 import { CanvasSurface } from '../viewer/canvasSurface';
 import { chooseSource } from '../viewer/choose';
 import { inlineTileSource, tilesUrlFor, versionQuery, type DziInfo } from '../viewer/dzi';
+import { EditOverlay } from '../viewer/editOverlay';
 import { ScaleBar } from '../viewer/scaleBar';
+import { ShapeLayer } from '../viewer/shapeLayer';
 import type { ViewerSurface } from '../viewer/surface';
 import { TileSurface } from '../viewer/viewer';
 import { CT_PRESETS, robustWindow, type WindowPreset } from '../viewer/windowing';
-import { AnnotationPanel } from './annotationPanel';
+import { openAttributesForm } from './attributesForm';
+import { openConflictDialog } from './conflictDialog';
 import { DisplayControls } from './displayControls';
 import { h } from './dom';
-import { AnnotationEditor } from './editor';
-import { hotkeyAction } from './hotkeys';
+import { hotkeyAction, isTextField, VIEWING_ACTIONS } from './hotkeys';
 import { MeasurementPanel } from './measurementPanel';
+import { mountSidePanels, type SidePanels } from './sidePanels';
 import { Toolbar } from './toolbar';
 import { ViewerReadouts } from './viewerReadouts';
 
@@ -30,7 +45,7 @@ export interface WorkspaceData {
 }
 
 export interface WorkspaceOptions {
-  /** May the caller draw and delete boxes (default true)? */
+  /** May the caller draw and edit (default true)? */
   editable?: boolean;
   /** Shown in the toolbar instead of the drawing controls when not editable. */
   readOnlyReason?: string | null;
@@ -40,25 +55,25 @@ export interface WorkspaceOptions {
   frame?: number;
   /** The frame shown changed (the page keeps `?frame=N` in the URL). */
   onFrame?(frame: number): void;
-  /** An annotation write succeeded. */
+  /** Every change made so far reached the server. */
   onSaved?(): void;
-  /** A write was refused because the image is locked for review. */
-  onLocked?(err: ApiError): void;
+  /** The server refused a change for good (e.g. the image was submitted for review meanwhile). */
+  onLocked?(err: unknown): void;
+  /** Where unsent changes survive a reload (default IndexedDB, memory where the browser has none). */
+  storage?: QueueStorage;
+  /** Milliseconds between a change and its autosave (default 300: quick edits go out as one request). */
+  saveDelayMs?: number;
 }
 
 /** Handle to a mounted workspace. */
 export interface Workspace {
-  /** Turn drawing and deleting on or off (e.g. after the image was submitted). */
+  /** Turn drawing and editing on or off (e.g. after the image was submitted). */
   setEditable(editable: boolean, reason?: string | null): void;
-  /** True while annotation writes are in flight. */
+  /** True while changes are not yet confirmed by the server. */
   readonly saving: boolean;
   readonly surface: ViewerSurface;
-}
-
-const FALLBACK_COLOR = '#ffcc00';
-
-function safeColor(color: string | undefined): string {
-  return color && /^#[0-9a-f]{6}$/i.test(color) ? color : FALLBACK_COLOR;
+  readonly store: AnnotationStore;
+  readonly queue: SaveQueue;
 }
 
 /** The window the file states (stored at ingest) as a preset, then the CT presets for CT. */
@@ -77,11 +92,11 @@ function measurementLabel(labels: Label[]): Label | null {
   return lines.find((l) => /length|measure|ruler|distance/i.test(l.name)) ?? lines[0] ?? null;
 }
 
-function twoPoints(geometry: unknown): [Point, Point] | null {
-  const pts = (geometry as { points?: unknown }).points;
-  if (!Array.isArray(pts) || pts.length !== 2) return null;
-  const [a, b] = pts as [number, number][];
-  return a && b ? [{ x: a[0], y: a[1] }, { x: b[0], y: b[1] }] : null;
+/** A saved ruler: a two-point polyline of the measurement label. */
+function rulerEnds(record: AnnotationRecord, rulerLabel: Label | null): [{ x: number; y: number }, { x: number; y: number }] | null {
+  if (!rulerLabel || record.label !== rulerLabel.id || record.shape.kind !== 'polyline' || record.shape.points.length !== 2) return null;
+  const [a, b] = record.shape.points;
+  return a && b ? [a, b] : null;
 }
 
 /** Slices fetched ahead and behind; sessionStorage `annotator.prefetchRadius` overrides it (the benchmark's off switch). */
@@ -105,133 +120,351 @@ function createSurface(el: HTMLElement, image: ImageInfo, dzi: DziInfo, size: Si
   return new TileSurface(el, { source, size, frameCount: image.frames, frame, onOpenFailed: onFail });
 }
 
-export function mountWorkspace(
+function defaultStorage(): QueueStorage {
+  return typeof indexedDB === 'undefined' ? new MemoryQueueStorage() : new IndexedDbQueueStorage();
+}
+
+/** The save queue, with IndexedDB when it opens and memory when the browser refuses it (private modes). */
+async function openQueue(options: Omit<Parameters<typeof SaveQueue.open>[0], 'storage'>, storage: QueueStorage): Promise<SaveQueue> {
+  try {
+    return await SaveQueue.open({ ...options, storage });
+  } catch {
+    return SaveQueue.open({ ...options, storage: new MemoryQueueStorage() });
+  }
+}
+
+const STATUS_KIND: Record<SaveStatus['kind'], 'ok' | 'busy' | 'error'> = {
+  saved: 'ok',
+  saving: 'busy',
+  offline: 'error',
+  failed: 'error',
+  conflict: 'error',
+};
+
+export async function mountWorkspace(
   root: HTMLElement,
   api: ApiClient,
   signal: AbortSignal,
   data: WorkspaceData,
   options: WorkspaceOptions = {},
-): Workspace {
+): Promise<Workspace> {
   const { dzi } = data;
   const image: ImageInfo = { ...data.image, metadata: data.image.metadata ?? {}, frames: Math.max(1, data.image.frames || 1) };
-  const boxLabels = data.labels.filter((l) => l.kind === 'bbox');
-  const labelMap = new Map(data.labels.map((l) => [l.id, l]));
+  const labels = data.labels;
+  const drawable = labels.filter((l) => l.kind !== 'tag');
+  const labelById = new Map(labels.map((l) => [l.id, l]));
   const size: Size = { width: image.width ?? dzi.width, height: image.height ?? dzi.height };
   const spacing = spacingOf(image.metadata);
   const lengthUnit = image.kind === 'slide' ? 'µm' : 'mm'; // a slide's structures are microns across
-  const rulerLabel = measurementLabel(data.labels);
+  const rulerLabel = measurementLabel(labels);
   const measurements: Measurement[] = [];
-  let draft: Rect | null = null;
   let draftLine: LineShape | null = null;
-  let highlighted: number | null = null;
   let editable = options.editable ?? true;
   let cine: ReturnType<typeof setInterval> | null = null;
 
-  const toolbar = new Toolbar(boxLabels, {
-    onToolToggle: () => only(tool),
-    onUndo: () => void editor.undo(),
-    onRedo: () => void editor.redo(),
+  const store = new AnnotationStore();
+  const stack = new CommandStack(store);
+  const selection = new Selection();
+  const registry = defaultTools();
+  const tools = new Map<string, Tool>(registry.all().map((d) => [d.name, d.create()]));
+  const toolKeys = new Map(registry.all().map((d) => [d.key, d.name]));
+  let toolName: string | null = null;
+  /** The keys that pick a label, as the key handler reads them (its position 1–9, its own hotkey where free). */
+  const labelKeys = (label: Label): string[] =>
+    [...new Set([String(labels.indexOf(label) + 1), label.hotkey ?? ''])].filter((k) => {
+      if (!k) return false;
+      const action = hotkeyAction({ key: k, ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, target: null }, { tools: toolKeys, labels });
+      return action?.type === 'label' && action.id === label.id;
+    });
+
+  const toolbar = new Toolbar(drawable, registry.all(), {
+    onTool: (name) => chooseTool(name),
+    onLabel: (id) => labelChosen(id),
+    onUndo: () => stack.undo(),
+    onRedo: () => stack.redo(),
+    onDelete: () => deleteSelection(),
+    onInterpolate: () => interpolate(),
+    onCopyNext: () => copyToNext(),
     onZoom: (kind) => (kind === 'home' ? surface.fit() : surface.zoomBy(kind === 'in' ? 1.5 : 1 / 1.5)),
-  });
+  }, labelKeys);
   const presets = presetsFor(image);
   const raw = chooseSource(image) === 'raw';
   const display = new DisplayControls(
     { presets: raw ? presets : [], frameCount: image.frames },
     {
-      onWindowLevelToggle: () => only(windowLevel),
+      onWindowLevelToggle: () => viewingTool(windowLevel),
       onPreset: (p) => setWindow(p),
       onInvert: (on) => canvas?.setInvert(on),
-      onLengthToggle: () => only(length),
+      onLengthToggle: () => viewingTool(length),
       onSlice: (step) => surface.setFrame(surface.frame + step),
       onPlay: (playing) => play(playing),
     },
   );
   toolbar.addControls(display.el);
-  const panel = new AnnotationPanel({
-    onDelete: (id) => void editor.remove(id),
-    onSelect: (id) => {
-      const a = editor.annotations.find((x) => x.id === id);
-      if (!a) return;
-      surface.setFrame(a.frame ?? 0);
-      if (isRect(a.geometry)) surface.showRect(a.geometry);
-    },
-    onHover: (id) => {
-      if (id === highlighted) return;
-      highlighted = id;
-      renderShapes(); // not the panel: rebuilding it under the pointer would re-fire mouseenter
-    },
-  });
-  panel.frameCount = image.frames;
   const measurementPanel = new MeasurementPanel();
   const viewerEl = h('div', { class: 'viewer', 'data-testid': 'viewer' });
-  const hint = h(
-    'p',
-    { class: 'message warning', hidden: true },
-    'This project has no bounding-box labels, so boxes cannot be drawn.',
-  );
+  const hint = h('p', { class: 'message warning', hidden: true }, 'This project has no labels yet, so nothing can be drawn.');
+  const panelsHost = h('div', { class: 'panels-host' });
   const side = h(
     'aside',
     { class: 'side-panel', 'aria-label': 'Image review and annotations' },
     ...(options.sideTop ?? []),
-    panel.el,
+    panelsHost,
     measurementPanel.el,
   );
   root.append(toolbar.el, hint, h('div', { class: 'workspace' }, viewerEl, side));
 
   const surface = createSurface(viewerEl, image, dzi, size, options.frame ?? 0, (message) =>
-    toolbar.status.set('error', `Could not open the image: ${message}`),
+    toolbar.notice.set('error', `Could not open the image: ${message}`),
   );
   const canvas = surface instanceof CanvasSurface ? surface : null;
-  const layer = new BoxLayer(surface);
+  const layer = new ShapeLayer(surface, store, labels, { selected: () => selection.list() });
+  const overlay = new EditOverlay(surface);
+  const rulers = new BoxLayer(surface);
   const readouts = new ViewerReadouts(viewerEl, image, display);
-  const scaleBar = spacing ? new ScaleBar(surface, spacing[1] as number, image.kind === 'slide' ? 'µm' : 'mm') : null;
+  const scaleBar = spacing ? new ScaleBar(surface, spacing[1] as number, lengthUnit) : null;
 
-  const editor = new AnnotationEditor(api, image.id, data.annotations, {
-    onChange: () => render(),
-    onStatus: (kind, text, title) => toolbar.status.set(kind, text, title),
-    onSaved: () => options.onSaved?.(),
-    onLocked: (err) => options.onLocked?.(err),
+  const kinds = new Map(labels.map((l) => [l.id, l.kind]));
+  const queue = await openQueue(
+    {
+      imageId: image.id,
+      store,
+      transport: apiTransport(api),
+      kindOf: (id) => kinds.get(id) ?? 'polygon',
+      delayMs: options.saveDelayMs,
+      onRejected: (err) => options.onLocked?.(err),
+    },
+    options.storage ?? defaultStorage(),
+  );
+
+  // ---- drawing tools -------------------------------------------------------------------------------------------
+
+  const currentLabel = (): Label | null => {
+    const id = toolbar.selectedLabelId;
+    return id === null ? null : (labelById.get(id) ?? null);
+  };
+  const active = (): Tool | null => (toolName && editable ? (tools.get(toolName) ?? null) : null);
+  const drawsKind = (name: string, kind: Label['kind']): boolean => registry.get(name)?.kinds?.includes(kind) ?? false;
+
+  function colorOf(labelId: number | undefined): string {
+    return (labelId !== undefined && layer.style(labelId)?.color) || '#E69F00';
+  }
+
+  function showDraft(d: Draft | null): void {
+    const key = d?.editing?.[0];
+    overlay.setColor(colorOf(key ? store.get(key)?.label : currentLabel()?.id));
+    overlay.show(d);
+    layer.setEditing(d?.editing ?? []);
+  }
+
+  function context(): ToolContext {
+    return {
+      scale: surface.transform().scale,
+      image: surface.imageSize ?? size,
+      frame: surface.frame,
+      label: currentLabel(),
+      store,
+      selection,
+      hitTest: (p, tolerance) => layer.hitTest(p, tolerance),
+      finish: (shape, mode) => void finishShape(shape, mode),
+      commit: (command) => execute(command),
+      draft: showDraft,
+    };
+  }
+
+  function execute(command: Command): void {
+    if (!editable) return;
+    toolbar.notice.set('idle', '');
+    stack.execute(command);
+  }
+
+  /** A finished new shape: ask for required attributes first (the shape waits as a draft), then one command. */
+  async function finishShape(shape: Shape, mode: CombineMode): Promise<void> {
+    const label = currentLabel();
+    const frame = surface.frame;
+    if (!label || !editable) return;
+    let attributes: Record<string, unknown> = {};
+    if (hasRequiredAttributes(label) && mode === 'new') {
+      overlay.setColor(colorOf(label.id));
+      overlay.show({ shape });
+      const values = await openAttributesForm(document.body, label, {});
+      overlay.show(null);
+      if (values === null) {
+        toolbar.notice.set('idle', 'Shape discarded', 'The attributes form was cancelled, so the shape was not kept.');
+        return;
+      }
+      attributes = values;
+    }
+    try {
+      execute(finishCommand(store, { label: label.id, frame, attributes }, shape, mode));
+    } catch (err) {
+      if (!(err instanceof CombineError)) throw err;
+      toolbar.notice.set('error', `Not drawn: ${err.message}`);
+    }
+  }
+
+  function chooseTool(name: string | null): void {
+    if (name === toolName && name !== 'Select') name = 'Select'; // a second press leaves the tool
+    if (toolName) tools.get(toolName)?.cancel(context());
+    windowLevel.deactivate();
+    length.deactivate();
+    toolName = editable ? name : null;
+    const label = currentLabel();
+    if (toolName && label && registry.get(toolName)?.kinds && !drawsKind(toolName, label.kind)) {
+      const fit = drawable.find((l) => drawsKind(toolName!, l.kind));
+      if (fit) toolbar.selectLabel(fit.id);
+    }
+    toolbar.setActiveTool(toolName);
+    surface.setPanEnabled(toolName === null || toolName === 'Select');
+    viewerEl.dataset.tool = toolName ?? '';
+  }
+
+  function labelChosen(id: number): void {
+    const label = labelById.get(id);
+    if (!label || !toolName || !registry.get(toolName)?.kinds || drawsKind(toolName, label.kind)) return;
+    const fit = registry.forKind(label.kind)[0];
+    if (fit) chooseTool(fit.name);
+  }
+
+  function refreshToolAvailability(): void {
+    for (const d of registry.all()) {
+      const usable = d.kinds === null || drawable.some((l) => d.kinds!.includes(l.kind));
+      toolbar.setToolEnabled(d.name, usable, usable ? '' : `no ${d.kinds?.join('/')} label in this project`);
+    }
+  }
+
+  // ---- pointer events: the active tool first, the surface's pan otherwise ------------------------------------
+
+  let held: number | null = null;
+  const toolPointer = (e: MouseEvent): ToolPointer => ({
+    p: surface.elementToImage(surface.clientToElement(e.clientX, e.clientY)),
+    shift: e.shiftKey,
+    alt: e.altKey,
+    ctrl: e.ctrlKey || e.metaKey,
   });
+  const onPointerDown = (e: PointerEvent): void => {
+    const tool = active();
+    if (!tool || e.button !== 0 || !e.isPrimary || !surface.imageSize) return;
+    if (!tool.down(toolPointer(e), context())) return; // Select on empty image: the surface pans
+    held = e.pointerId;
+    e.stopImmediatePropagation();
+    e.preventDefault();
+    surface.setPanEnabled(false);
+    try {
+      viewerEl.setPointerCapture(e.pointerId);
+    } catch {
+      // The drag still works while the pointer stays over the viewer.
+    }
+  };
+  const onPointerMove = (e: PointerEvent): void => {
+    const tool = active();
+    if (!tool || !e.isPrimary || !surface.imageSize) return;
+    tool.move(toolPointer(e), context());
+    if (held === e.pointerId) e.stopImmediatePropagation();
+  };
+  const onPointerUp = (e: PointerEvent): void => {
+    if (held !== e.pointerId) return;
+    held = null;
+    e.stopImmediatePropagation();
+    active()?.up(toolPointer(e), context());
+    surface.setPanEnabled(toolName === null || toolName === 'Select');
+  };
+  const onPointerCancel = (e: PointerEvent): void => {
+    if (held !== e.pointerId) return;
+    held = null;
+    active()?.cancel(context());
+    surface.setPanEnabled(toolName === null || toolName === 'Select');
+  };
+  const onDoubleClick = (e: MouseEvent): void => {
+    const tool = active();
+    if (!tool?.doubleClick) return;
+    e.stopImmediatePropagation();
+    e.preventDefault();
+    tool.doubleClick(toolPointer(e), context());
+  };
+  viewerEl.addEventListener('pointerdown', onPointerDown, { capture: true });
+  viewerEl.addEventListener('pointermove', onPointerMove, { capture: true });
+  viewerEl.addEventListener('pointerup', onPointerUp, { capture: true });
+  viewerEl.addEventListener('pointercancel', onPointerCancel, { capture: true });
+  viewerEl.addEventListener('dblclick', onDoubleClick, { capture: true });
 
-  const showDrafts = (): void => layer.setDrafts(draft ? [...editor.pending, draft] : editor.pending);
+  // ---- selection actions -------------------------------------------------------------------------------------
 
-  function rulers(): LineShape[] {
+  const selectedRecords = (): AnnotationRecord[] => selection.list().flatMap((k) => store.get(k) ?? []);
+
+  function deleteSelection(): void {
+    const keys = selection.list().filter((k) => store.get(k)?.shape.kind !== 'tag');
+    if (keys.length === 0) return;
+    execute(deleteCommand(store, keys));
+    selection.clear();
+  }
+
+  /** Two selected shapes of one label on different frames, in frame order; null when the selection is not that. */
+  function interpolationPair(): [AnnotationRecord, AnnotationRecord] | null {
+    const picked = selectedRecords().filter((r) => r.shape.kind !== 'tag');
+    if (picked.length !== 2) return null;
+    const [a, b] = picked as [AnnotationRecord, AnnotationRecord];
+    if (a.label !== b.label || Math.abs(a.frame - b.frame) < 2 || a.shape.kind !== b.shape.kind) return null;
+    return a.frame < b.frame ? [a, b] : [b, a];
+  }
+
+  function interpolate(): void {
+    const pair = interpolationPair();
+    if (!pair) {
+      toolbar.notice.set('error', 'Interpolate: select two shapes of one label on slices at least two apart.');
+      return;
+    }
+    const [a, b] = pair;
+    const occupied = (f: number) => store.onFrame(f).some((r) => r.label === a.label);
+    try {
+      const command = interpolateCommand(a, b, surface.imageSize ?? size, occupied);
+      if (command.changes.length === 0) toolbar.notice.set('idle', 'Interpolate: every slice in between already has this label.');
+      else execute(command);
+    } catch (err) {
+      toolbar.notice.set('error', `Interpolate: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  function copyToNext(): void {
+    const next = surface.frame + 1;
+    const records = selectedRecords().filter((r) => r.frame === surface.frame && r.shape.kind !== 'tag');
+    if (records.length === 0 || next >= surface.frameCount) return;
+    const command = batchCommand('Copy to following slice', records.map((r) => copyToFrameCommand(r, next)));
+    execute(command);
+    surface.setFrame(next);
+    selection.set(command.changes.map((c) => c.key));
+  }
+
+  function refreshActions(): void {
+    const records = selectedRecords();
+    const onFrame = records.filter((r) => r.frame === surface.frame && r.shape.kind !== 'tag');
+    toolbar.setSelectionActions({
+      delete: editable && records.some((r) => r.shape.kind !== 'tag'),
+      interpolate: editable && interpolationPair() !== null,
+      copy: editable && onFrame.length > 0 && surface.frame + 1 < surface.frameCount,
+    });
+  }
+
+  // ---- rulers and measurements --------------------------------------------------------------------------------
+
+  function renderRulers(): void {
     const lines: LineShape[] = measurements
       .filter((m) => m.frame === surface.frame)
       .map((m) => ({ a: m.a, b: m.b, text: formatLength(m) }));
-    for (const a of editor.annotations) {
-      const ends = a.label === rulerLabel?.id && a.frame === surface.frame ? twoPoints(a.geometry) : null;
+    for (const r of store.onFrame(surface.frame)) {
+      const ends = rulerEnds(r, rulerLabel);
       if (ends) lines.push({ a: ends[0], b: ends[1], text: formatLength(measureLength(ends[0], ends[1], spacing, lengthUnit)) });
     }
-    return draftLine ? [...lines, draftLine] : lines;
-  }
-
-  /** Only the frame shown has its annotations drawn. */
-  function renderShapes(): void {
-    const shapes: BoxShape[] = [];
-    for (const a of editor.annotations) {
-      if ((a.frame ?? 0) !== surface.frame || !isRect(a.geometry)) continue;
-      const color = safeColor(labelMap.get(a.label)?.color);
-      shapes.push({ id: a.id, rect: a.geometry, color, highlighted: a.id === highlighted });
-    }
-    layer.setBoxes(shapes);
-    layer.setLines(rulers());
-    showDrafts();
+    rulers.setLines(draftLine ? [...lines, draftLine] : lines);
   }
 
   function renderMeasurements(): void {
-    const saved = editor.annotations.flatMap((a) => {
-      const ends = a.label === rulerLabel?.id ? twoPoints(a.geometry) : null;
-      return ends ? [{ id: a.id, frame: a.frame, a: ends[0], b: ends[1], ...measureLength(ends[0], ends[1], spacing, lengthUnit), saved: true }] : [];
+    // Rulers saved as annotations (or on their way to the server: the save status tells which).
+    const saved = store.all().flatMap((r, i) => {
+      const ends = rulerEnds(r, rulerLabel);
+      return ends ? [{ id: r.id ?? -1 - i, frame: r.frame, a: ends[0], b: ends[1], ...measureLength(ends[0], ends[1], spacing, lengthUnit), saved: true }] : [];
     });
     measurementPanel.render([...measurements.map((m) => ({ ...m, saved: false })), ...saved]);
-  }
-
-  function render(): void {
-    renderShapes();
-    panel.render(editor.annotations, labelMap);
-    renderMeasurements();
-    toolbar.setHistory(editor.canUndo, editor.canRedo);
   }
 
   function setWindow(w: { center: number; width: number }): void {
@@ -240,30 +473,6 @@ export function mountWorkspace(
     display.showWindow(canvas.window);
   }
 
-  const drawingMode = (on: boolean): void => layer.setDrawingMode(on);
-  const tool = new BoxTool(
-    {
-      overlay: layer.svg,
-      get imageSize() {
-        return surface.imageSize;
-      },
-      clientToImage: (x, y) => surface.elementToImage(surface.clientToElement(x, y)),
-      setDrawingMode: drawingMode,
-      showDraft: (rect) => {
-        draft = rect;
-        showDrafts();
-      },
-    },
-    {
-      onBox: (rect) => {
-        if (!editable) return;
-        const labelId = toolbar.selectedLabelId;
-        if (labelId === null) toolbar.status.set('error', 'Choose a label first.');
-        else void editor.createBox(rect, labelId, surface.frame);
-      },
-      onActiveChange: (active) => toolbar.setToolActive(active),
-    },
-  );
   const windowLevel = new WindowLevelTool(
     {
       element: viewerEl,
@@ -285,29 +494,38 @@ export function mountWorkspace(
       setDrawingMode: (on) => surface.setPanEnabled(!on),
       showDraft: (a, b) => {
         draftLine = a && b ? { a, b, text: formatLength(measureLength(a, b, spacing, lengthUnit)) } : null;
-        layer.setLines(rulers());
+        renderRulers();
       },
     },
     {
       onLine: (a, b) => {
         const frame = surface.frame;
         if (editable && rulerLabel) {
-          void editor.createShape({ points: [[a.x, a.y], [b.x, b.y]] }, rulerLabel.id, frame);
+          execute(createCommand({ label: rulerLabel.id, frame, shape: { kind: 'polyline', points: [a, b] }, attributes: {} }, undefined, 'Length'));
         } else {
           measurements.push({ id: measurements.length + 1, frame, a, b, ...measureLength(a, b, spacing, lengthUnit) });
-          render();
+          renderRulers();
+          renderMeasurements();
         }
       },
       onActiveChange: (on) => display.setLengthActive(on),
     },
   );
-  const tools = [tool, windowLevel, length];
-  /** Toggle one tool; any other goes off first (one tool has the mouse at a time). */
-  function only(which: (typeof tools)[number]): void {
-    for (const t of tools) if (t !== which) t.deactivate();
-    if (which === tool && (boxLabels.length === 0 || !editable)) return;
+
+  /** Window/level and Length take the mouse from the drawing tool while on; pressing again goes back to Select. */
+  function viewingTool(which: WindowLevelTool | LengthTool): void {
     if (which === windowLevel && !canvas) return;
-    which.toggle();
+    const other = which === windowLevel ? length : windowLevel;
+    other.deactivate();
+    if (which.active) {
+      which.deactivate();
+      chooseTool(editable ? 'Select' : null);
+      return;
+    }
+    if (toolName) tools.get(toolName)?.cancel(context());
+    toolName = null;
+    toolbar.setActiveTool(null);
+    which.activate();
   }
 
   function play(on: boolean): void {
@@ -316,10 +534,78 @@ export function mountWorkspace(
     if (on) cine = setInterval(() => surface.setFrame((surface.frame + 1) % surface.frameCount), 1000 / display.frameRate);
   }
 
-  const unsubscribe = surface.subscribe((change) => {
+  // ---- panels ---------------------------------------------------------------------------------------------------
+
+  let panels: SidePanels | null = null;
+  let helpButton: HTMLButtonElement | null = null;
+  function zoomTo(key: string): void {
+    const record = store.get(key);
+    if (!record) return;
+    if (record.frame !== surface.frame && record.shape.kind !== 'tag') surface.setFrame(record.frame);
+    const bounds = shapeBounds(record.shape);
+    if (bounds) surface.showRect(bounds);
+  }
+  function mountPanels(): void {
+    panels?.destroy();
+    panelsHost.replaceChildren();
+    panels = mountSidePanels({
+      side: panelsHost,
+      store,
+      stack,
+      selection,
+      labels,
+      tools: registry,
+      readOnly: !editable,
+      frameCount: image.frames,
+      layerStyle: (id, style) => layer.setLabelStyle(id, style),
+      zoomTo,
+    });
+    helpButton?.remove();
+    helpButton = panels.help.button;
+    toolbar.addControls(helpButton);
+  }
+
+  // ---- saving ---------------------------------------------------------------------------------------------------
+
+  let conflictOpen = false;
+  let wasBusy = false;
+  function showStatus(status: SaveStatus): void {
+    toolbar.status.set(STATUS_KIND[status.kind], statusText(status));
+    const busy = status.kind !== 'saved';
+    if (wasBusy && !busy) options.onSaved?.();
+    wasBusy = busy;
+    const conflict = queue.conflict;
+    if (status.kind === 'conflict' && conflict && !conflictOpen) {
+      conflictOpen = true;
+      void openConflictDialog(document.body, conflict, labels).then(() => {
+        conflictOpen = false;
+      });
+    }
+  }
+  const offStatus = queue.onStatus(showStatus);
+  const onOnline = (): void => queue.retryNow();
+  window.addEventListener('online', onOnline);
+  toolbar.status.el.addEventListener('click', () => queue.retryNow());
+
+  // ---- change listeners ------------------------------------------------------------------------------------------
+
+  const offStack = stack.subscribe(() => toolbar.setHistory(stack.canUndo, stack.canRedo, stack.undoName, stack.redoName));
+  const offSelection = selection.subscribe(() => {
+    layer.invalidate();
+    refreshActions();
+  });
+  const offStore = store.subscribe(() => {
+    const gone = selection.list().filter((k) => !store.get(k));
+    if (gone.length) selection.set(selection.list().filter((k) => store.get(k)));
+    renderRulers();
+    renderMeasurements();
+    refreshActions();
+  });
+  const offSurface = surface.subscribe((change) => {
     if (change === 'frame' || change === 'open') {
-      renderShapes();
+      renderRulers();
       readouts.update(surface);
+      refreshActions();
       options.onFrame?.(surface.frame);
     }
     if (change === 'open' && canvas?.shownFrame?.samples === 1) {
@@ -329,52 +615,122 @@ export function mountWorkspace(
   });
   readouts.update(surface);
 
+  // ---- keys -----------------------------------------------------------------------------------------------------
+
   const onKey = (event: KeyboardEvent): void => {
-    const action = hotkeyAction(event, boxLabels);
+    if (event.defaultPrevented) return;
+    const tool = active();
+    const plain = !event.ctrlKey && !event.metaKey;
+    // The active tool sees plain keys first (Enter closes a polygon, [ ] size the brush, Delete in Select).
+    if (tool?.key && plain && !isTextField(event.target) && tool.key(event.key, context())) {
+      event.preventDefault();
+      return;
+    }
+    const action = hotkeyAction(event, { tools: toolKeys, labels });
     if (!action) return;
-    const viewing = ['leave-tool', 'window-level', 'length', 'fit', 'slice'].includes(action.type);
-    if (!editable && !viewing) return;
+    if (!editable && !VIEWING_ACTIONS.has(action.type)) return;
     event.preventDefault();
-    if (action.type === 'toggle-tool') only(tool);
-    else if (action.type === 'leave-tool') {
-      for (const t of tools) t.deactivate();
-      display.setPlaying(false);
-    } else if (action.type === 'window-level') only(windowLevel);
-    else if (action.type === 'length') only(length);
-    else if (action.type === 'fit') surface.fit();
-    else if (action.type === 'slice') surface.setFrame(surface.frame + action.step);
-    else if (action.type === 'undo') void editor.undo();
-    else if (action.type === 'redo') void editor.redo();
-    else toolbar.selectLabel(action.id);
+    switch (action.type) {
+      case 'tool':
+        if (action.name !== toolName || windowLevel.active || length.active) chooseTool(action.name);
+        break;
+      case 'leave-tool':
+        display.setPlaying(false);
+        if (windowLevel.active || length.active) viewingTool(windowLevel.active ? windowLevel : length);
+        else if (tool && !tool.cancel(context()) && toolName !== 'Select') chooseTool('Select');
+        break;
+      case 'window-level':
+        viewingTool(windowLevel);
+        break;
+      case 'length':
+        viewingTool(length);
+        break;
+      case 'fit':
+        surface.fit();
+        break;
+      case 'slice':
+        surface.setFrame(surface.frame + action.step);
+        break;
+      case 'undo':
+        stack.undo();
+        break;
+      case 'redo':
+        stack.redo();
+        break;
+      case 'delete':
+        deleteSelection();
+        break;
+      case 'interpolate':
+        interpolate();
+        break;
+      case 'help':
+        panels?.help.toggle();
+        break;
+      case 'label':
+        pickLabel(action.id);
+        break;
+    }
   };
   document.addEventListener('keydown', onKey);
 
+  /** A label key: a drawn label becomes the current one; a tag label's checkbox is toggled. */
+  function pickLabel(id: number): void {
+    const label = labelById.get(id);
+    if (!label) return;
+    if (label.kind === 'tag') {
+      panels?.tags.el.querySelectorAll<HTMLInputElement>('input[type=checkbox]').forEach((box) => {
+        if (box.closest('label')?.textContent === label.name) box.click();
+      });
+      return;
+    }
+    toolbar.selectLabel(id);
+    if (!toolName || toolName === 'Select' || !drawsKind(toolName, label.kind)) {
+      const fit = registry.forKind(label.kind)[0];
+      if (fit) chooseTool(fit.name);
+    }
+  }
+
+  // ---- life cycle -------------------------------------------------------------------------------------------------
+
   signal.addEventListener('abort', () => {
     document.removeEventListener('keydown', onKey);
+    window.removeEventListener('online', onOnline);
     play(false);
-    for (const t of tools) t.deactivate();
-    unsubscribe();
+    windowLevel.deactivate();
+    length.deactivate();
+    for (const off of [offStatus, offStack, offSelection, offStore, offSurface]) off();
+    panels?.destroy();
+    queue.destroy();
+    overlay.destroy();
+    rulers.destroy();
+    layer.destroy();
     scaleBar?.destroy();
     readouts.destroy();
-    layer.destroy();
     surface.destroy();
   });
 
   function setEditable(on: boolean, reason: string | null = null): void {
     editable = on;
-    if (!on) tool.deactivate();
     toolbar.setEditable(on, reason);
-    panel.editable = on;
-    hint.hidden = !on || boxLabels.length > 0;
-    render();
+    hint.hidden = !on || labels.length > 0;
+    chooseTool(on ? (toolName ?? 'Select') : null);
+    mountPanels();
+    refreshActions();
   }
 
+  refreshToolAvailability();
+  queue.load(data.annotations);
+  showStatus(queue.status);
   setEditable(editable, options.readOnlyReason ?? null);
+  renderRulers();
+  renderMeasurements();
   return {
     setEditable,
     surface,
+    store,
+    queue,
     get saving() {
-      return editor.busy;
+      return queue.pending.length > 0 || queue.status.kind === 'saving';
     },
   };
 }

@@ -307,6 +307,9 @@ export class ShapeLayer {
   draw(budget = FRAME_BUDGET_MS): void {
     const start = performance.now();
     this.lastDrawAt = start;
+    // What the layer holds, for people's tools and tests: the frame shown and how many shapes it has.
+    this.canvas.dataset.frame = String(this.frame);
+    this.canvas.dataset.shapes = String(this.index.size);
     const t = this.surface.transform();
     const ctx = this.context();
     const vp = this.viewport();
