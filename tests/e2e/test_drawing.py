@@ -148,6 +148,15 @@ def _create(client: Any, image: Any, label: Any, geometry: Any, frame: int = 0, 
     return answer.json()
 
 
+def _in_progress(image: Any) -> None:
+    """Start the image "in progress", for tests that draw after a save and are not about the first one.
+
+    The first save on a "new" image moves it to "in progress"; test_the_tool_in_hand_stays_after_the_first_save
+    checks that this leaves the tool alone.
+    """
+    Image.objects.filter(pk=image.pk).update(workflow_state="in_progress")
+
+
 def _panel(page: Any) -> Any:
     return page.get_by_role("region", name="Annotations")
 
@@ -192,6 +201,21 @@ def test_box_is_drawn_by_a_drag_and_saved(live_server, page, owner, project, rea
     assert _near(g["x"], 50) and _near(g["y"], 40) and _near(g["w"], 120) and _near(g["h"], 100), g
     assert _panel(page).get_by_role("heading", name="Lesion (1)").is_visible()
     assert _panel(page).get_by_role("listitem").filter(has_text="Lesion · box").count() == 1
+
+
+def test_the_tool_in_hand_stays_after_the_first_save(live_server, page, project, ready_image) -> None:
+    label_create(project=project, name="Lesion", kind="bbox", color="#e5484d")
+    assert ready_image.workflow_state == "new"
+    fit = _open(page, live_server.url, ready_image)
+    _pick(page, "Box")
+    _drag(page, [fit.at(20, 20), fit.at(80, 70)])
+    _until(lambda: len(_rows(ready_image)) == 1, "the first box saved")
+    _until(lambda: Image.objects.get(pk=ready_image.pk).workflow_state == "in_progress", "the image in progress")
+    _saved(page)
+    page.wait_for_timeout(500)
+    assert _tool(page, "Box").get_attribute("aria-pressed") == "true"  # still drawing boxes
+    _drag(page, [fit.at(150, 60), fit.at(220, 120)])
+    _until(lambda: len(_rows(ready_image)) == 2, "the second box saved")
 
 
 SQUARE = [(60, 40), (200, 40), (200, 160), (60, 160)]
@@ -247,6 +271,7 @@ def test_polygon_is_drawn_freehand_by_holding_and_dragging(live_server, page, pr
 
 def test_polyline_by_clicks_ends_with_a_double_click_or_enter(live_server, page, project, ready_image) -> None:
     vessel = label_create(project=project, name="Vessel", kind="polyline", color="#0090ff")
+    _in_progress(ready_image)
     fit = _open(page, live_server.url, ready_image)
     page.keyboard.press("l")
     assert _tool(page, "Polyline").get_attribute("aria-pressed") == "true"
@@ -255,9 +280,6 @@ def test_polyline_by_clicks_ends_with_a_double_click_or_enter(live_server, page,
     page.mouse.dblclick(*fit.at(250, 80))
     _until(lambda: len(_rows(ready_image)) == 1, "the first polyline saved")
     _saved(page)
-    page.wait_for_timeout(500)
-    # The first save of a new image moves it to "in progress"; the tool in hand must stay in hand.
-    assert _tool(page, "Polyline").get_attribute("aria-pressed") == "true"
 
     page.mouse.click(*fit.at(40, 20))
     page.mouse.click(*fit.at(260, 30))
@@ -344,6 +366,44 @@ def test_eraser_removes_a_stroke_from_a_mask(live_server, page, project, ready_i
     assert full.sum() < block.sum()
 
 
+def test_brackets_change_the_brush_size_and_undo_takes_a_stroke_back(live_server, page, project, ready_image) -> None:
+    label_create(project=project, name="Tumour", kind="mask", color="#8e4ec6")
+    _in_progress(ready_image)
+    fit = _open(page, live_server.url, ready_image)
+    _pick(page, "Brush")
+    stroke = [fit.at(60, 100), fit.at(130, 100), fit.at(200, 100)]
+    _drag(page, stroke)
+    _until(lambda: len(_rows(ready_image)) == 1, "the first stroke saved")
+    thin = _rows(ready_image)[0].geometry["h"]
+
+    page.keyboard.press("Control+z")
+    _until(lambda: _rows(ready_image) == [], "the stroke undone")
+    for _ in range(3):
+        page.keyboard.press("]")  # a quarter bigger each time: about twice the size
+    _drag(page, stroke)
+    _until(lambda: len(_rows(ready_image)) == 1, "the wider stroke saved")
+    _saved(page)
+    wide = _rows(ready_image)[0].geometry["h"]
+    assert wide > 1.5 * thin, (thin, wide)
+
+
+def test_alt_brush_subtracts_from_a_mask(live_server, page, project, ready_image, api) -> None:
+    tumour = label_create(project=project, name="Tumour", kind="mask", color="#8e4ec6")
+    block = np.ones((120, 140), dtype=np.uint8)
+    made = _create(api, ready_image, tumour, {"x": 60, "y": 40, "w": 140, "h": 120, "rle": rle.encode(block)})
+    fit = _open(page, live_server.url, ready_image)
+    _pick(page, "Brush")
+    page.keyboard.down("Alt")
+    _drag(page, [fit.at(130, 60), fit.at(130, 100), fit.at(130, 140)])
+    page.keyboard.up("Alt")
+    _until(lambda: Annotation.objects.get(pk=made["id"]).version > 1, "the subtraction saved")
+    _saved(page)
+    (row,) = _rows(ready_image)  # the same mask, with a hole; no second mask
+    full = _full_mask(row.geometry)
+    assert all(full[y, 130] == 0 for y in range(64, 137, 4))
+    assert full[100, 70] == 1 and full[100, 190] == 1 and full[45, 130] == 1
+
+
 # --- attributes and tags ----------------------------------------------------------------------------------
 
 
@@ -372,6 +432,28 @@ def test_required_attributes_cancel_drops_the_shape_save_stores_the_values(
     (box,) = _rows(ready_image)
     assert box.label_id == lesion.pk and box.attributes == {"grade": "G2"}
     assert _near(box.geometry["x"], 60) and _near(box.geometry["w"], 120), box.geometry
+
+
+def test_panel_items_edit_attributes_and_delete(live_server, page, project, ready_image, api) -> None:
+    lesion = label_create(project=project, name="Lesion", kind="bbox", color="#e5484d", attributes=GRADE)
+    first = _create(api, ready_image, lesion, {"x": 20, "y": 20, "w": 60, "h": 50}, attributes={"grade": "G1"})
+    second = _create(api, ready_image, lesion, {"x": 150, "y": 60, "w": 60, "h": 50}, attributes={"grade": "G1"})
+    _open(page, live_server.url, ready_image)
+    panel = _panel(page)
+    panel.get_by_role("heading", name="Lesion (2)").wait_for()
+    panel.get_by_role("button", name=re.compile(r"^Edit attributes of Lesion")).first.click()
+    form = page.get_by_role("dialog", name="Attributes — Lesion")
+    assert form.get_by_role("combobox", name="grade").input_value() == "G1"
+    form.get_by_role("combobox", name="grade").select_option("G3")
+    form.get_by_role("button", name="Save").click()
+    form.wait_for(state="detached")
+    _until(lambda: sorted(row.attributes["grade"] for row in _rows(ready_image)) == ["G1", "G3"], "the grade changed")
+
+    panel.get_by_role("button", name=re.compile(r"^Delete Lesion")).first.click()
+    _until(lambda: len(_rows(ready_image)) == 1, "one box deleted from its list item")
+    _saved(page)
+    assert panel.get_by_role("heading", name="Lesion (1)").is_visible()
+    assert {row.pk for row in _rows(ready_image)} < {first["id"], second["id"]}
 
 
 def test_image_tag_checkbox_adds_and_removes_a_tag(live_server, page, project, ready_image) -> None:
@@ -498,6 +580,11 @@ def test_delete_undo_redo_each_reach_the_server(live_server, page, project, read
     _until(lambda: boxes() == there, "undone once more")
     page.get_by_role("button", name="Redo", exact=True).click()
     _until(lambda: boxes() == [], "redone by the button")
+    page.get_by_role("button", name="Undo", exact=True).click()
+    _until(lambda: boxes() == there, "back for Backspace")
+    page.mouse.click(*fit.at(110, 90))
+    page.keyboard.press("Backspace")
+    _until(lambda: boxes() == [], "deleted by Backspace")
     _saved(page)
     assert _panel(page).get_by_role("listitem").count() == 0
 
@@ -594,15 +681,27 @@ def _centre(points: list[list[float]]) -> tuple[float, float]:
     return float(array[:, 0].mean()), float(array[:, 1].mean())
 
 
-def test_interpolate_fills_the_slices_between_two_shapes(live_server, page, project, ct_stack, api) -> None:
+@pytest.mark.parametrize("how", ["list items and button", "on the image across slices and key I"])
+def test_interpolate_fills_the_slices_between_two_shapes(live_server, page, project, ct_stack, api, how: str) -> None:
     liver = label_create(project=project, name="Liver", kind="polygon", color="#30a46c")
     _create(api, ct_stack, liver, {"points": _square(20, 20, 40)}, frame=0)
     _create(api, ct_stack, liver, {"points": _square(60, 60, 40)}, frame=4)
-    _open(page, live_server.url, ct_stack)
+    fit = _open(page, live_server.url, ct_stack)
     items = _panel(page).get_by_role("listitem")
-    items.filter(has_text="Liver · polygon · slice 1").get_by_role("button").first.click()
-    items.filter(has_text="Liver · polygon · slice 5").get_by_role("button").first.click(modifiers=["Shift"])
-    page.get_by_role("button", name="Interpolate", exact=True).click()
+    if how == "list items and button":
+        items.filter(has_text="Liver · polygon · slice 1").get_by_role("button").first.click()
+        items.filter(has_text="Liver · polygon · slice 5").get_by_role("button").first.click(modifiers=["Shift"])
+        page.get_by_role("button", name="Interpolate", exact=True).click()
+    else:
+        _pick(page, "Select")
+        page.mouse.click(*fit.at(40, 40))
+        for _ in range(4):
+            page.keyboard.press("PageDown")
+        page.locator("[data-testid=viewer][data-frame='4']").wait_for()
+        page.keyboard.down("Shift")
+        page.mouse.click(*fit.at(80, 80))
+        page.keyboard.up("Shift")
+        page.keyboard.press("i")
 
     _until(lambda: len(_rows(ct_stack)) == CT_FRAMES, "slices 2–4 filled")
     _saved(page)
