@@ -812,6 +812,8 @@ def test_conflict_asks_and_does_what_was_chosen(
     dialog = page.get_by_role("dialog", name="Conflict")
     dialog.wait_for(timeout=15_000)
     assert page.get_by_test_id("save-status").inner_text().strip() == "Conflict"
+    both = dialog.inner_text()  # both versions, in words a person can compare
+    assert "100 × 80" in both and "150, 100, 50 × 40" in both, both
     assert Annotation.objects.get(pk=made["id"]).geometry == theirs  # nothing overwritten while it asks
     dialog.get_by_role("button", name=choice).click()
     dialog.wait_for(state="detached")
