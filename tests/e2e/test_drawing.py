@@ -7,6 +7,7 @@ from the server (REST API or the ORM), never from the page's own state.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image as PILImage
 
 from annotator.annotations import rle
 from annotator.annotations.models import Annotation
@@ -454,6 +456,37 @@ def test_panel_items_edit_attributes_and_delete(live_server, page, project, read
     _saved(page)
     assert panel.get_by_role("heading", name="Lesion (1)").is_visible()
     assert {row.pk for row in _rows(ready_image)} < {first["id"], second["id"]}
+
+
+def _magenta(page: Any, fit: Fitted, x: float, y: float) -> int:
+    """How magenta the screen looks around image point (x, y): min(red, blue) − green, 0 on the grey-blue image."""
+    cx, cy = fit.at(x, y)
+    shot = PILImage.open(io.BytesIO(page.screenshot(clip={"x": cx - 3, "y": cy - 3, "width": 7, "height": 7})))
+    rgb = np.asarray(shot.convert("RGB")).astype(int).reshape(-1, 3)
+    return int(np.median(np.minimum(rgb[:, 0], rgb[:, 2]) - rgb[:, 1]))
+
+
+def test_show_hides_a_labels_shapes_and_opacity_fades_them(live_server, page, project, ready_image, api) -> None:
+    tumour = label_create(project=project, name="Tumour", kind="mask", color="#ff00ff")
+    block = np.ones((100, 100), dtype=np.uint8)
+    _create(api, ready_image, tumour, {"x": 80, "y": 50, "w": 100, "h": 100, "rle": rle.encode(block)})
+    fit = _open(page, live_server.url, ready_image)
+    page.wait_for_timeout(500)
+    assert _magenta(page, fit, 40, 100) < 10  # the image itself, beside the mask
+    shown = _magenta(page, fit, 130, 100)
+    assert shown > 40, shown
+
+    panel = _panel(page)
+    panel.get_by_role("checkbox", name="Show Tumour").uncheck()
+    page.wait_for_timeout(300)
+    assert _magenta(page, fit, 130, 100) < 10
+    panel.get_by_role("checkbox", name="Show Tumour").check()
+    panel.get_by_role("slider", name="Opacity Tumour").fill("20")
+    page.wait_for_timeout(300)
+    faded = _magenta(page, fit, 130, 100)
+    assert 0 < faded < shown, (faded, shown)
+    page.screenshot(path="/tmp/drawing-opacity.png")
+    assert len(_rows(ready_image)) == 1  # looks only: nothing saved or deleted
 
 
 def test_image_tag_checkbox_adds_and_removes_a_tag(live_server, page, project, ready_image) -> None:
