@@ -159,6 +159,18 @@ def _in_progress(image: Any) -> None:
     Image.objects.filter(pk=image.pk).update(workflow_state="in_progress")
 
 
+def _record_writes(page: Any) -> list[str]:
+    """Every API write the page sends from now on, as "METHOD path"."""
+    writes: list[str] = []
+
+    def note(request: Any) -> None:
+        if "/api/" in request.url and request.method not in ("GET", "HEAD", "OPTIONS"):
+            writes.append(f"{request.method} {request.url.split('?', 1)[0].split('/api/', 1)[1]}")
+
+    page.on("request", note)
+    return writes
+
+
 def _panel(page: Any) -> Any:
     return page.get_by_role("region", name="Annotations")
 
@@ -189,6 +201,7 @@ def ct_stack(project: Any, owner: Any) -> Any:
 def test_box_is_drawn_by_a_drag_and_saved(live_server, page, owner, project, ready_image) -> None:
     lesion = label_create(project=project, name="Lesion", kind="bbox", color="#e5484d")
     fit = _open(page, live_server.url, ready_image)
+    writes = _record_writes(page)
     page.keyboard.press("b")
     assert _tool(page, "Box").get_attribute("aria-pressed") == "true"
     assert page.get_by_test_id("label-select").input_value() == str(lesion.pk)
@@ -203,6 +216,7 @@ def test_box_is_drawn_by_a_drag_and_saved(live_server, page, owner, project, rea
     assert _near(g["x"], 50) and _near(g["y"], 40) and _near(g["w"], 120) and _near(g["h"], 100), g
     assert _panel(page).get_by_role("heading", name="Lesion (1)").is_visible()
     assert _panel(page).get_by_role("listitem").filter(has_text="Lesion · box").count() == 1
+    assert writes == [f"POST v1/images/{ready_image.pk}/annotations/bulk/"]  # autosave: one bulk request
 
 
 def test_the_tool_in_hand_stays_after_the_first_save(live_server, page, project, ready_image) -> None:
@@ -592,6 +606,7 @@ def test_delete_undo_redo_each_reach_the_server(live_server, page, project, read
     lesion = label_create(project=project, name="Lesion", kind="bbox", color="#e5484d")
     _create(api, ready_image, lesion, {"x": 60, "y": 50, "w": 100, "h": 80})
     fit = _open(page, live_server.url, ready_image)
+    writes = _record_writes(page)
     _pick(page, "Select")
     page.mouse.click(*fit.at(110, 90))
 
@@ -620,6 +635,7 @@ def test_delete_undo_redo_each_reach_the_server(live_server, page, project, read
     _until(lambda: boxes() == [], "deleted by Backspace")
     _saved(page)
     assert _panel(page).get_by_role("listitem").count() == 0
+    assert set(writes) == {f"POST v1/images/{ready_image.pk}/annotations/bulk/"}  # every change through bulk
 
 
 def test_shift_click_adds_to_the_selection_and_delete_button_removes_both(
