@@ -158,7 +158,7 @@ class LabelOut(serializers.ModelSerializer):
 
 class LabelIn(serializers.Serializer):
     name = serializers.CharField(max_length=100)
-    color = serializers.CharField(required=False, default="#ff0000")
+    color = serializers.CharField(required=False, default=None, allow_null=True)
     kind = serializers.ChoiceField(choices=LabelKind.choices)
     hotkey = serializers.CharField(max_length=1, required=False, allow_null=True, allow_blank=True)
     attributes = serializers.JSONField(required=False, default=list)

@@ -14,6 +14,8 @@ from annotator.projects.models import Label, LabelKind, Project
 
 ATTRIBUTE_TYPES = ("text", "number", "bool", "choice")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Okabe & Ito (2008), colour-blind safe, in the order the viewer uses for labels without a colour of their own.
+OKABE_ITO = ("#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#000000")
 
 
 @transaction.atomic
@@ -114,14 +116,16 @@ def label_create(
     project: Project,
     name: str,
     kind: str,
-    color: str = "#ff0000",
+    color: str | None = None,
     hotkey: str | None = None,
     attributes: Any = None,
 ) -> Label:
-    """Add a label to a project's schema."""
+    """Add a label to a project's schema (no colour given: the next of the Okabe–Ito palette)."""
     if kind not in LabelKind.values:
         raise ValidationFailed(f"Unknown label kind {kind!r}.", errors={"kind": ["invalid choice"]})
-    if not COLOR_RE.match(color or ""):
+    if color is None:
+        color = OKABE_ITO[project.labels.count() % len(OKABE_ITO)]
+    if not COLOR_RE.match(color):
         raise ValidationFailed("Colour must look like #rrggbb.", errors={"color": ["expected #rrggbb"]})
     if project.labels.filter(name=name).exists():
         raise Conflict(f"This project already has a label named {name!r}.", code="duplicate_label")
@@ -141,7 +145,7 @@ def label_update(*, label: Label, changes: dict[str, Any]) -> Label:
         raise ValidationFailed("The kind of a label in use cannot change.", errors={"kind": ["label in use"]})
     if "attributes" in changes:
         changes["attributes"] = validate_label_attributes(changes["attributes"])
-    if "color" in changes and not COLOR_RE.match(changes["color"]):
+    if "color" in changes and not COLOR_RE.match(changes["color"] or ""):
         raise ValidationFailed("Colour must look like #rrggbb.", errors={"color": ["expected #rrggbb"]})
     duplicate = Conflict(f"This project already has a label named {changes.get('name')!r}.", code="duplicate_label")
     if (

@@ -27,17 +27,6 @@ export class FakeSurface implements ViewerSurface {
   get opened(): unknown {
     return this.options.source;
   }
-  /** The box layer's SVG (it takes the pointer while drawing). */
-  get overlay(): SVGSVGElement {
-    return this.overlayHost.querySelector('svg.box-overlay') as SVGSVGElement;
-  }
-  /** Saved boxes drawn, by annotation id. */
-  get shapes(): { id: number }[] {
-    return [...this.overlayHost.querySelectorAll('[data-testid=annotation]')].map((el) => ({ id: Number(el.getAttribute('data-id')) }));
-  }
-  get drafts(): Element[] {
-    return [...this.overlayHost.querySelectorAll('[data-testid=draft-box]')];
-  }
   get drawing(): boolean {
     return !this.panEnabled;
   }

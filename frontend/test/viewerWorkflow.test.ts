@@ -147,6 +147,8 @@ describe('viewer page workflow', () => {
     draw();
     await vi.waitFor(() => expect(q('save-status')!.textContent).toBe('Saved'));
     expect(q('workflow-state')!.textContent).toBe('In progress');
+    // The state change re-announces editing: the tool in hand stays in hand.
+    expect(q('tool-bbox')!.getAttribute('aria-pressed')).toBe('true');
 
     q<HTMLButtonElement>('submit')!.click();
     await vi.waitFor(() => expect(q('workflow-state')!.textContent).toBe('Submitted'));

@@ -35,6 +35,7 @@ function annotation(id: number, label: number, geometry: unknown, frame = 0, ver
 
 interface Setup {
   frames?: number;
+  labels?: Label[];
   annotations?: Annotation[];
   /** Answer the next bulk request with a 412 and let GET /annotations/{id}/ return this newer version. */
   conflict?: Annotation;
@@ -53,7 +54,7 @@ function backend(setup: Setup = {}) {
     const path = url.split('?')[0];
     if (path === '/api/v1/images/7/')
       return ok({ id: 7, project: 3, name: 'slide.svs', status: 'ready', width: 512, height: 512, frames: setup.frames ?? 1, dzi_url: '/api/v1/images/7/dzi' });
-    if (path === '/api/v1/projects/3/labels/') return ok({ next: null, previous: null, results: labels });
+    if (path === '/api/v1/projects/3/labels/') return ok({ next: null, previous: null, results: setup.labels ?? labels });
     if (path === '/api/v1/images/7/dzi') return new Response(DZI, { headers: { 'Content-Type': 'application/xml' } });
     if (path === '/api/v1/images/7/annotations/' && method === 'GET') return ok({ next: null, previous: null, results: setup.annotations ?? [] });
     if (path === '/api/v1/images/7/annotations/bulk/' && method === 'POST') {
@@ -246,6 +247,27 @@ describe('viewer page wiring', () => {
     await saved();
     expect(bulks.at(-1)!.create).toEqual([{ label: 3, frame: 1, geometry: square(0), attributes: {} }]);
     expect(viewer.frame).toBe(1);
+  });
+
+  it('paints a mask with the Brush, shows its size and changes it with [ and ]', async () => {
+    const mask: Label = { id: 9, name: 'Stroma', color: '#cc79a7', kind: 'mask', hotkey: null, attributes: [] };
+    const { bulks, saved, element, q, button } = await open({ labels: [mask] });
+    key('m');
+    expect(button('Brush').getAttribute('aria-pressed')).toBe('true');
+    expect(q('brush-size').textContent).toBe('20 px');
+    key(']');
+    expect(q('brush-size').textContent).toBe('25 px');
+    key('[');
+    key('[');
+    expect(q('brush-size').textContent).toBe('16 px');
+    drag(element, [100, 100], [140, 100]);
+    await saved();
+    const made = bulks[0]!.create[0]!;
+    expect(made).toMatchObject({ label: 9, frame: 0 });
+    // A 16 px brush (scale 1) from x 100 to 140 covers the pixels 92..147 × 92..107: the mask's box says so.
+    expect(made.geometry).toMatchObject({ x: 92, y: 92, w: 56, h: 16 });
+    key('v');
+    expect(q('brush-size').hidden).toBe(true);
   });
 
   it('stops listening on navigation', async () => {

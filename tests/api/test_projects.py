@@ -95,3 +95,14 @@ def test_deleting_a_project_removes_annotations_and_files(
         assert client.delete(f"/api/v1/projects/{project.pk}/").status_code == 204
     assert not Project.objects.filter(pk=project.pk).exists() and not Annotation.objects.exists()
     assert not image_dir(ready_image.pk).exists()
+
+
+def test_labels_without_a_colour_get_the_okabe_ito_palette_in_order(project: Project, owner, client_for) -> None:
+    client = client_for(owner)
+    url = f"/api/v1/projects/{project.pk}/labels/"
+    made = [client.post(url, {"name": f"L{i}", "kind": "polygon"}, format="json").json() for i in range(3)]
+    assert [m["color"] for m in made] == ["#e69f00", "#56b4e9", "#009e73"]  # orange, sky blue, bluish green
+    own = client.post(url, {"name": "Own", "kind": "bbox", "color": "#123ABC"}, format="json").json()
+    assert own["color"] == "#123abc"
+    patched = client.patch(f"/api/v1/labels/{own['id']}/", {"color": None}, format="json")
+    assert patched.status_code == 400 and "color" in patched.json()["errors"]

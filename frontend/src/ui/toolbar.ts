@@ -48,6 +48,8 @@ export class Toolbar {
   readonly deleteButton: HTMLButtonElement;
   readonly interpolateButton: HTMLButtonElement;
   readonly copyButton: HTMLButtonElement;
+  /** Brush and Eraser size in screen px (`[` and `]`), shown while one of them is active. */
+  readonly brushSize = h('output', { class: 'readout', 'aria-label': 'Brush size', 'data-testid': 'brush-size', hidden: true });
   private readonly editGroup: HTMLElement;
   private readonly readOnlyNote: HTMLElement;
   /** Where the viewer's own controls (window/level, slices…) go, after the zoom buttons. */
@@ -91,7 +93,6 @@ export class Toolbar {
           'aria-keyshortcuts': tool.key.toUpperCase(),
           title: `${tool.name} (${tool.key.toUpperCase()})${hint ? ` — ${hint}` : ''}`,
         },
-        h('span', { class: 'tool-icon', 'aria-hidden': 'true' }),
         tool.name,
       );
       b.addEventListener('click', () => events.onTool(tool.name));
@@ -128,6 +129,7 @@ export class Toolbar {
       h('label', { for: 'label-select', class: 'toolbar-label' }, 'Label'),
       this.labelSelect,
       toolGroup,
+      this.brushSize,
       h('span', { class: 'separator', 'aria-hidden': 'true' }),
       this.undoButton,
       this.redoButton,
@@ -173,6 +175,12 @@ export class Toolbar {
       b.setAttribute('aria-pressed', String(n === name));
       b.classList.toggle('active', n === name);
     }
+  }
+
+  /** Show the brush size (null hides it). */
+  setBrushSize(px: number | null): void {
+    this.brushSize.hidden = px === null;
+    this.brushSize.textContent = px === null ? '' : `${px} px`;
   }
 
   setToolEnabled(name: string, enabled: boolean, why = ''): void {

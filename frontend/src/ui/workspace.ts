@@ -17,7 +17,7 @@ import { defaultTools } from '../tools/index';
 import { formatLength, LengthTool, measureLength, spacingOf, type Measurement } from '../tools/length';
 import type { CombineMode, Draft, Tool, ToolContext, ToolPointer } from '../tools/types';
 import { WindowLevelTool } from '../tools/windowLevel';
-import { BoxLayer, type LineShape } from '../viewer/boxLayer';
+import { RulerLayer, type LineShape } from '../viewer/rulerLayer';
 import { CanvasSurface } from '../viewer/canvasSurface';
 import { chooseSource } from '../viewer/choose';
 import { inlineTileSource, tilesUrlFor, versionQuery, type DziInfo } from '../viewer/dzi';
@@ -220,7 +220,7 @@ export async function mountWorkspace(
   const canvas = surface instanceof CanvasSurface ? surface : null;
   const layer = new ShapeLayer(surface, store, labels, { selected: () => selection.list() });
   const overlay = new EditOverlay(surface);
-  const rulers = new BoxLayer(surface);
+  const rulers = new RulerLayer(surface);
   const readouts = new ViewerReadouts(viewerEl, image, display);
   const scaleBar = spacing ? new ScaleBar(surface, spacing[1] as number, lengthUnit) : null;
 
@@ -303,9 +303,13 @@ export async function mountWorkspace(
     }
   }
 
+  /** A tool button or key: a second press of the active tool leaves it for Select. */
   function chooseTool(name: string | null): void {
-    if (name === toolName && name !== 'Select') name = 'Select'; // a second press leaves the tool
-    if (toolName) tools.get(toolName)?.cancel(context());
+    setTool(name === toolName && name !== 'Select' && !windowLevel.active && !length.active ? 'Select' : name);
+  }
+
+  function setTool(name: string | null): void {
+    if (toolName && name !== toolName) tools.get(toolName)?.cancel(context());
     windowLevel.deactivate();
     length.deactivate();
     toolName = editable ? name : null;
@@ -315,15 +319,22 @@ export async function mountWorkspace(
       if (fit) toolbar.selectLabel(fit.id);
     }
     toolbar.setActiveTool(toolName);
+    showBrushSize();
     surface.setPanEnabled(toolName === null || toolName === 'Select');
     viewerEl.dataset.tool = toolName ?? '';
+  }
+
+  /** Brush and Eraser carry a size; the toolbar shows it while one of them is in hand. */
+  function showBrushSize(): void {
+    const tool = active() as (Tool & { size?: number }) | null;
+    toolbar.setBrushSize(tool && typeof tool.size === 'number' ? tool.size : null);
   }
 
   function labelChosen(id: number): void {
     const label = labelById.get(id);
     if (!label || !toolName || !registry.get(toolName)?.kinds || drawsKind(toolName, label.kind)) return;
     const fit = registry.forKind(label.kind)[0];
-    if (fit) chooseTool(fit.name);
+    if (fit) setTool(fit.name);
   }
 
   function refreshToolAvailability(): void {
@@ -519,7 +530,7 @@ export async function mountWorkspace(
     other.deactivate();
     if (which.active) {
       which.deactivate();
-      chooseTool(editable ? 'Select' : null);
+      setTool(editable ? 'Select' : null);
       return;
     }
     if (toolName) tools.get(toolName)?.cancel(context());
@@ -624,6 +635,7 @@ export async function mountWorkspace(
     // The active tool sees plain keys first (Enter closes a polygon, [ ] size the brush, Delete in Select).
     if (tool?.key && plain && !isTextField(event.target) && tool.key(event.key, context())) {
       event.preventDefault();
+      showBrushSize();
       return;
     }
     const action = hotkeyAction(event, { tools: toolKeys, labels });
@@ -632,12 +644,12 @@ export async function mountWorkspace(
     event.preventDefault();
     switch (action.type) {
       case 'tool':
-        if (action.name !== toolName || windowLevel.active || length.active) chooseTool(action.name);
+        chooseTool(action.name);
         break;
       case 'leave-tool':
         display.setPlaying(false);
         if (windowLevel.active || length.active) viewingTool(windowLevel.active ? windowLevel : length);
-        else if (tool && !tool.cancel(context()) && toolName !== 'Select') chooseTool('Select');
+        else if (tool && !tool.cancel(context()) && toolName !== 'Select') setTool('Select');
         break;
       case 'window-level':
         viewingTool(windowLevel);
@@ -686,7 +698,7 @@ export async function mountWorkspace(
     toolbar.selectLabel(id);
     if (!toolName || toolName === 'Select' || !drawsKind(toolName, label.kind)) {
       const fit = registry.forKind(label.kind)[0];
-      if (fit) chooseTool(fit.name);
+      if (fit) setTool(fit.name);
     }
   }
 
@@ -709,12 +721,15 @@ export async function mountWorkspace(
     surface.destroy();
   });
 
+  /** Called on every workflow change (also when nothing changed for editing): keeps the tool and the panels then. */
   function setEditable(on: boolean, reason: string | null = null): void {
+    const changed = on !== editable || panels === null;
     editable = on;
     toolbar.setEditable(on, reason);
     hint.hidden = !on || labels.length > 0;
-    chooseTool(on ? (toolName ?? 'Select') : null);
-    mountPanels();
+    if (!changed) return;
+    setTool(on ? (toolName ?? 'Select') : null);
+    mountPanels(); // read-only panels have no delete or attribute buttons
     refreshActions();
   }
 
