@@ -9,6 +9,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -131,3 +132,16 @@ def serve_dist_on(page: object, origin: str, prefix: str, dist: Path) -> None:
         route.fulfill(status=200, body=path.read_bytes(), content_type=kind)  # type: ignore[attr-defined]
 
     page.route(f"{origin}/{prefix}/**", fulfil)  # type: ignore[attr-defined]
+
+
+def open_viewer(page: Any, origin: str, username: str, password: str, image_id: int) -> Any:
+    """Sign in through the login form, open an image's viewer page and wait until it has opened; the viewer."""
+    page.goto(f"{origin}/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.get_by_test_id("project-link").first.wait_for()
+    page.goto(f"{origin}/#/images/{image_id}")
+    viewer = page.get_by_test_id("viewer")
+    viewer.and_(page.locator("[data-ready=true]")).wait_for(timeout=20_000)
+    return viewer

@@ -11,6 +11,7 @@ from annotator.annotations.models import Annotation
 from annotator.imaging.models import Image
 from annotator.projects.services import label_create, project_create
 from tests.conftest import wait_for
+from tests.e2e.conftest import open_viewer
 from tests.e2e.ct_series import AIR, FILE_WINDOW, HU_PER_SLICE, SPACING, ct_series, window_linear
 from tests.e2e.test_draw_box import _skip_without_build
 
@@ -57,14 +58,7 @@ def _open_series(page, live_server, client_for, *, polyline: bool = False):
     wait_for(lambda: Image.objects.get(pk=image_id).status == "ready", what="the series to be processed")
     assert Image.objects.get(pk=image_id).frames == len(HU_PER_SLICE)
 
-    page.goto(f"{live_server.url}/")
-    page.fill("input[name=username]", "radiologist")
-    page.fill("input[name=password]", "pw-radiologist")
-    page.click("button[type=submit]")
-    page.get_by_test_id("project-link").first.wait_for()
-    page.goto(f"{live_server.url}/#/images/{image_id}")
-    viewer = page.get_by_test_id("viewer")
-    viewer.and_(page.locator("[data-ready=true]")).wait_for(timeout=20_000)
+    viewer = open_viewer(page, live_server.url, "radiologist", "pw-radiologist", image_id)
     assert viewer.get_attribute("data-source") == "raw"
     return image_id, label, viewer
 

@@ -93,9 +93,17 @@ export abstract class PathTool implements Tool {
     this.end(ctx);
   }
 
+  /** Enter finishes the path; Backspace takes back its last vertex (the last one gone: nothing is drawn). */
   key(key: string, ctx: ToolContext): boolean {
-    if (key !== 'Enter' || !this.path.active) return false;
-    this.end(ctx);
+    if (!this.path.active) return false;
+    if (key === 'Enter') {
+      this.end(ctx);
+      return true;
+    }
+    if (key !== 'Backspace') return false;
+    this.path.points.pop();
+    if (this.path.points.length === 0) this.cancel(ctx);
+    else ctx.draft({ shape: { kind: this.kind, points: this.path.points }, vertices: this.path.points });
     return true;
   }
 

@@ -81,7 +81,7 @@ export class ImageWorkflow {
   /** Hand the image in; resolves to true when the server accepted it. */
   async submit(): Promise<boolean> {
     if (this.events.isSaving?.()) {
-      this.status.set('error', 'Wait until your boxes are saved, then submit.');
+      this.status.set('error', 'Wait until your changes are saved (Save status), then submit.');
       return false;
     }
     this.submitButton.disabled = true;

@@ -15,7 +15,7 @@ import { AnnotationStore, type AnnotationRecord } from '../core/store';
 import { CombineError, finishCommand } from '../tools/combine';
 import { defaultTools } from '../tools/index';
 import { formatLength, LengthTool, measureLength, spacingOf, type Measurement } from '../tools/length';
-import type { CombineMode, Draft, Tool, ToolContext, ToolPointer } from '../tools/types';
+import { HIT_PX, type CombineMode, type Draft, type Tool, type ToolContext, type ToolPointer } from '../tools/types';
 import { WindowLevelTool } from '../tools/windowLevel';
 import { RulerLayer, type LineShape } from '../viewer/rulerLayer';
 import { CanvasSurface } from '../viewer/canvasSurface';
@@ -165,6 +165,24 @@ export async function mountWorkspace(
   const store = new AnnotationStore();
   const stack = new CommandStack(store);
   const selection = new Selection();
+  // Opened first: the page is ready (keys, pointer) as soon as the viewer says it is.
+  const kinds = new Map(labels.map((l) => [l.id, l.kind]));
+  const queue = await openQueue(
+    {
+      imageId: image.id,
+      store,
+      transport: apiTransport(api),
+      kindOf: (id) => kinds.get(id) ?? 'polygon',
+      delayMs: options.saveDelayMs,
+      onRejected: (err) => options.onLocked?.(err),
+    },
+    options.storage ?? defaultStorage(),
+  );
+  if (signal.aborted) {
+    queue.destroy(); // the page was left while the queue opened
+    throw new DOMException('The page was left', 'AbortError');
+  }
+
   const registry = defaultTools();
   const tools = new Map<string, Tool>(registry.all().map((d) => [d.name, d.create()]));
   const toolKeys = new Map(registry.all().map((d) => [d.key, d.name]));
@@ -223,19 +241,6 @@ export async function mountWorkspace(
   const rulers = new RulerLayer(surface);
   const readouts = new ViewerReadouts(viewerEl, image, display);
   const scaleBar = spacing ? new ScaleBar(surface, spacing[1] as number, lengthUnit) : null;
-
-  const kinds = new Map(labels.map((l) => [l.id, l.kind]));
-  const queue = await openQueue(
-    {
-      imageId: image.id,
-      store,
-      transport: apiTransport(api),
-      kindOf: (id) => kinds.get(id) ?? 'polygon',
-      delayMs: options.saveDelayMs,
-      onRejected: (err) => options.onLocked?.(err),
-    },
-    options.storage ?? defaultStorage(),
-  );
 
   // ---- drawing tools -------------------------------------------------------------------------------------------
 
@@ -370,8 +375,14 @@ export async function mountWorkspace(
   const onPointerMove = (e: PointerEvent): void => {
     const tool = active();
     if (!tool || !e.isPrimary || !surface.imageSize) return;
-    tool.move(toolPointer(e), context());
+    const pointer = toolPointer(e);
+    tool.move(pointer, context());
     if (held === e.pointerId) e.stopImmediatePropagation();
+    else if (toolName === 'Select') {
+      // Over a shape the pointer says it can be grabbed; over empty image, that a drag pans.
+      const over = layer.hitTest(pointer.p, HIT_PX / surface.transform().scale).length > 0;
+      viewerEl.classList.toggle('over-shape', over);
+    }
   };
   const onPointerUp = (e: PointerEvent): void => {
     if (held !== e.pointerId) return;

@@ -374,7 +374,17 @@ export class ShapeLayer {
     const dy = r * (-scene.margin - scene.view.offsetY) + t.offsetY;
     // A scaled stand-in lasts only until the view settles: nearest-neighbour is cheaper and good enough.
     ctx.imageSmoothingEnabled = r === 1;
-    ctx.drawImage(scene.canvas, dx * dpr, dy * dpr, scene.canvas.width * r, scene.canvas.height * r);
+    // Only the part of the scene that lands on the canvas: software raster (no GPU) pays per source pixel too.
+    const ox = dx * dpr;
+    const oy = dy * dpr;
+    const sx0 = Math.max(0, Math.floor(-ox / r));
+    const sy0 = Math.max(0, Math.floor(-oy / r));
+    const sx1 = Math.min(scene.canvas.width, Math.ceil((this.canvas.width - ox) / r));
+    const sy1 = Math.min(scene.canvas.height, Math.ceil((this.canvas.height - oy) / r));
+    if (sx1 <= sx0 || sy1 <= sy0) return;
+    const sw = sx1 - sx0;
+    const sh = sy1 - sy0;
+    ctx.drawImage(scene.canvas, sx0, sy0, sw, sh, ox + sx0 * r, oy + sy0 * r, sw * r, sh * r);
   }
 
   /** Begin rendering view `t` (replacing a render under way); the visible scene stays until it is done. */

@@ -84,6 +84,18 @@ describe('polygon', () => {
     expect(h.finished.map((s) => (s as PolygonShape).points.length)).toEqual([3, 3]);
   });
 
+  it('takes back the last vertex with Backspace, and leaves Backspace to Delete when nothing is drawn', () => {
+    const h = harness(polygonTool, 'polygon');
+    for (const [x, y] of [...tri, [50, 200]] as [number, number][]) h.click(x, y);
+    expect(h.tool.key!('Backspace', h.ctx)).toBe(true);
+    h.tool.key!('Enter', h.ctx);
+    expect((h.finished[0] as PolygonShape).points).toEqual([{ x: 0, y: 0 }, { x: 100, y: 0 }, { x: 100, y: 100 }]);
+    h.click(5, 5);
+    expect(h.tool.key!('Backspace', h.ctx)).toBe(true);
+    expect(h.tool.key!('Backspace', h.ctx)).toBe(false); // nothing left: the page may delete the selection
+    expect(h.finished).toHaveLength(1);
+  });
+
   it('draws freehand when the button is held and dragged', () => {
     const h = harness(polygonTool, 'polygon');
     const path: [number, number][] = [];
