@@ -175,6 +175,14 @@ describe('viewer page workflow', () => {
     expect(requests.filter((r) => r.path === '/api/v1/images/7/').length).toBe(2);
     expect(shown('tool-bbox')).toBe(false);
     expect(q('save-status')!.textContent).toBe(`Not saved: ${LOCKED}`);
+    // The clinician may give the refused shape up: it goes (it was never on the server) and the status clears.
+    const discard = q<HTMLButtonElement>('discard-refused')!;
+    expect(discard.hidden).toBe(false);
+    expect(discard.textContent).toBe('Discard unsaved change');
+    discard.click();
+    await vi.waitFor(() => expect(q('save-status')!.textContent).toBe('Saved'));
+    expect(root.querySelectorAll('[data-testid="annotation-item"]')).toHaveLength(0);
+    expect(discard.hidden).toBe(true);
   });
 
   it('gives a reviewer the review panel on someone else’s submitted image, and keeps editing on', async () => {

@@ -73,6 +73,9 @@ export class SaveQueue {
   private timer: unknown = null;
   private attempt = 0;
   private blocked: 'failed' | 'conflict' | null = null;
+  /** The batch of the request on its way (or the last one), and the changes the server refused for good. */
+  private lastBatch: readonly QueuedOp[] = [];
+  private refused: QueuedOp[] = [];
   private statusValue: SaveStatus = { kind: 'saved' };
   private conflictValue: Conflict | null = null;
   private persisted: Promise<void> = Promise.resolve();
@@ -130,6 +133,38 @@ export class SaveQueue {
     this.o.store.putServer(records);
     this.overlayPending();
     if (this.ops.length) this.setStatus({ kind: 'saving' }); // restored changes still to send
+    this.schedule(0);
+  }
+
+  /** How many changes the server refused for good (a 4xx other than 412): "Discard" offers to drop them. */
+  get refusedCount(): number {
+    return this.blocked === 'failed' ? new Set(this.refused.map((op) => op.key)).size : 0;
+  }
+
+  /**
+   * Give up the refused changes so the rest can go out: their queued ops are dropped and their records go
+   * back to what the server has (a record the server never had disappears). Nothing else is touched.
+   */
+  async discardRefused(): Promise<void> {
+    if (this.blocked !== 'failed') return;
+    const keys = new Set(this.refused.map((op) => op.key));
+    this.ops = this.ops.filter((op) => !keys.has(op.key));
+    this.refused = [];
+    for (const key of keys) {
+      const k = this.known.get(key);
+      const theirs = k ? await this.o.transport.annotation(k.id) : null;
+      if (theirs) {
+        this.known.set(key, { id: theirs.id, version: theirs.version });
+        this.o.store.putServer([recordFromAnnotation(theirs, this.o.kindOf(theirs.label), key)]);
+      } else {
+        this.known.delete(key);
+        this.o.store.dropServer(key);
+      }
+    }
+    this.blocked = null;
+    this.attempt = 0;
+    this.setStatus(this.ops.length ? { kind: 'saving' } : { kind: 'saved' });
+    this.persist();
     this.schedule(0);
   }
 
@@ -228,6 +263,7 @@ export class SaveQueue {
       }
       this.setStatus({ kind: 'saving' });
       for (const op of batch) op.sent = true;
+      this.lastBatch = batch;
       this.persist();
       await this.persisted; // a reload from here on knows the outcome is uncertain
       const answer = await this.o.transport.bulk(this.o.imageId, this.request(batch));
@@ -256,6 +292,7 @@ export class SaveQueue {
       for (const op of this.ops) op.sent = false;
       this.persist();
       this.blocked = 'failed';
+      this.refused = refusedOps(this.lastBatch, err);
       this.setStatus({ kind: 'failed', reason: err instanceof Error ? err.message : String(err) });
       this.o.onRejected?.(err);
     }
@@ -396,6 +433,25 @@ export class SaveQueue {
     this.statusValue = status;
     for (const l of this.listeners) l(status);
   }
+}
+
+/**
+ * The ops of a refused batch that the server named (`errors` keys like `create[0].geometry` count within
+ * the request's create, update and delete lists); all of the batch when it named none (e.g. image_locked).
+ */
+export function refusedOps(batch: readonly QueuedOp[], err: unknown): QueuedOp[] {
+  const lists: Record<string, QueuedOp[]> = {
+    create: batch.filter((op) => op.type === 'create'),
+    update: batch.filter((op) => op.type === 'update'),
+    delete: batch.filter((op) => op.type === 'delete'),
+  };
+  const named = new Set<QueuedOp>();
+  for (const field of Object.keys(err instanceof ApiError ? err.errors : {})) {
+    const m = /^(create|update|delete)\[(\d+)\]/.exec(field);
+    const op = m ? lists[m[1]!]?.[Number(m[2])] : undefined;
+    if (op) named.add(op);
+  }
+  return named.size ? [...named] : [...batch];
 }
 
 function stateOnly(r: AnnotationState): AnnotationState {

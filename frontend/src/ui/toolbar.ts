@@ -39,6 +39,8 @@ const TOOL_HINTS: Record<string, string> = {
 export class Toolbar {
   readonly el: HTMLElement;
   readonly status = new StatusLine('save-status');
+  /** Shown while the server refuses changes for good: drops them so the rest can be saved. */
+  readonly discardButton: HTMLButtonElement;
   /** What the last action could not do, or did not keep ("Shape discarded"); the save status stays the queue's. */
   readonly notice = new StatusLine('notice');
   readonly labelSelect: HTMLSelectElement;
@@ -59,13 +61,19 @@ export class Toolbar {
   constructor(
     labels: readonly Label[],
     tools: readonly ToolButtonSpec[],
-    events: ToolbarEvents,
+    events: ToolbarEvents & { onDiscard?(): void },
     keysOf: (label: Label) => readonly string[] = (label) => {
       const i = labels.indexOf(label);
       return i >= 0 && i < 9 ? [String(i + 1)] : [];
     },
   ) {
     this.status.el.setAttribute('aria-label', 'Save status');
+    this.discardButton = h(
+      'button',
+      { type: 'button', class: 'text-button', 'data-testid': 'discard-refused', hidden: true, title: 'The server will not take these changes; drop them and save the rest' },
+      'Discard unsaved changes',
+    );
+    this.discardButton.addEventListener('click', () => events.onDiscard?.());
     this.labelSelect = h('select', { 'data-testid': 'label-select', id: 'label-select', disabled: labels.length === 0 });
     labels.forEach((label) => {
       const keys = keysOf(label);
@@ -152,6 +160,7 @@ export class Toolbar {
       h('span', { class: 'spacer' }),
       this.notice.el,
       this.status.el,
+      this.discardButton,
     );
   }
 
@@ -175,6 +184,12 @@ export class Toolbar {
       b.setAttribute('aria-pressed', String(n === name));
       b.classList.toggle('active', n === name);
     }
+  }
+
+  /** Offer to discard the changes the server refused (0 hides the button). */
+  setRefused(count: number): void {
+    this.discardButton.hidden = count === 0;
+    this.discardButton.textContent = count === 1 ? 'Discard unsaved change' : 'Discard unsaved changes';
   }
 
   /** Show the brush size (null hides it). */

@@ -203,6 +203,7 @@ export async function mountWorkspace(
     onDelete: () => deleteSelection(),
     onInterpolate: () => interpolate(),
     onCopyNext: () => copyToNext(),
+    onDiscard: () => void queue.discardRefused(),
     onZoom: (kind) => (kind === 'home' ? surface.fit() : surface.zoomBy(kind === 'in' ? 1.5 : 1 / 1.5)),
   }, labelKeys);
   const presets = presetsFor(image);
@@ -604,6 +605,7 @@ export async function mountWorkspace(
   let wasBusy = false;
   function showStatus(status: SaveStatus): void {
     toolbar.status.set(STATUS_KIND[status.kind], statusText(status));
+    toolbar.setRefused(queue.refusedCount);
     const busy = status.kind !== 'saved';
     if (wasBusy && !busy) options.onSaved?.();
     wasBusy = busy;

@@ -10,6 +10,8 @@ export class FakeServer implements SaveTransport {
   requests: BulkRequest[] = [];
   /** 'offline': fail before applying; 'lost': apply, then lose the answer; a number: answer that status. */
   mode: 'ok' | 'offline' | 'lost' | number = 'ok';
+  /** Validation like the server's: field errors keyed `create[i].geometry` etc. (a 400), or null to accept. */
+  validate: ((body: BulkRequest) => Record<string, string[]> | null) | null = null;
 
   add(fields: Partial<Annotation> & Pick<Annotation, 'label' | 'geometry'>): Annotation {
     const a: Annotation = {
@@ -32,6 +34,8 @@ export class FakeServer implements SaveTransport {
     this.requests.push(structuredClone(body));
     if (this.mode === 'offline') throw new ApiError(0, { detail: 'Network error', code: 'network_error' });
     if (typeof this.mode === 'number') throw new ApiError(this.mode, { detail: `HTTP ${this.mode}`, code: 'x' });
+    const errors = this.validate?.(body);
+    if (errors) throw new ApiError(400, { detail: `${Object.keys(errors)[0]}: invalid`, code: 'invalid', errors });
     const stale = [...body.update, ...body.delete].filter((u) => this.rows.get(u.id)?.version !== u.version);
     if (stale.length) throw new ApiError(412, { detail: 'changed since you loaded them', code: 'stale_version' });
     // JSON round trip: the server hands back its own copies (jsonb), never our objects.

@@ -192,6 +192,51 @@ describe('save queue', () => {
   });
 });
 
+describe('refused changes', () => {
+  it('names the refused change, lets it be discarded, and the rest goes out', async () => {
+    const server = new FakeServer();
+    server.add({ label: 1, geometry: { x: 0, y: 0, w: 5, h: 5 } });
+    const p = await page(server, freshStorage());
+    const existing = p.store.all()[0]!.key;
+    // The server refuses any box left of the image (x < 0), naming it like the real bulk endpoint does.
+    server.validate = (body) => {
+      const i = body.create.findIndex((c) => (c.geometry as { x: number }).x < 0);
+      return i >= 0 ? { [`create[${i}].geometry`]: ['outside the image'] } : null;
+    };
+    p.stack.execute(createCommand(box(10), 'good'));
+    p.stack.execute(createCommand(box(-3), 'bad'));
+    p.stack.execute(updateCommand(p.store, existing, { shape: { kind: 'bbox', x: 7, y: 0, w: 5, h: 5 } }));
+    await p.settle();
+    expect(statusText(p.queue.status)).toBe('Not saved: create[1].geometry: invalid');
+    expect(p.queue.refusedCount).toBe(1);
+    expect(server.rows.size).toBe(1); // all or nothing: none of the three went in
+    await p.queue.discardRefused();
+    await p.settle();
+    expect(p.queue.refusedCount).toBe(0);
+    expect(statusText(p.queue.status)).toBe('Saved');
+    expect(p.store.get('bad')).toBeUndefined(); // never on the server: gone from the page too
+    expect(p.store.get('good')?.id).not.toBeNull();
+    expect([...server.rows.values()].map((r) => (r.geometry as { x: number }).x).sort((a, b) => a - b)).toEqual([7, 10]);
+  });
+
+  it('a refused edit of a saved annotation goes back to the server version when discarded', async () => {
+    const server = new FakeServer();
+    server.add({ label: 1, geometry: { x: 0, y: 0, w: 5, h: 5 } });
+    const p = await page(server, freshStorage());
+    const key = p.store.all()[0]!.key;
+    server.mode = 409; // e.g. image_locked: no field named, the whole batch is refused
+    p.stack.execute(updateCommand(p.store, key, { shape: { kind: 'bbox', x: 9, y: 0, w: 5, h: 5 } }));
+    await p.settle();
+    expect(p.queue.refusedCount).toBe(1);
+    server.mode = 'ok';
+    await p.queue.discardRefused();
+    await p.settle();
+    expect(p.store.get(key)?.shape).toEqual({ kind: 'bbox', x: 0, y: 0, w: 5, h: 5 });
+    expect(p.queue.pending).toHaveLength(0);
+    expect(server.requests).toHaveLength(1); // nothing was sent again
+  });
+});
+
 describe('status after a reload', () => {
   it('reads "Saving…" from the moment restored changes are shown until they are sent', async () => {
     const server = new FakeServer();
