@@ -18,4 +18,5 @@ class EraserTool extends StrokeTool {
   }
 }
 
-export const eraserTool: ToolDefinition = { name: 'Eraser', key: 'e', kinds: null, create: () => new EraserTool() };
+// kinds ['mask']: it only ever works on masks, so a project without mask labels has no use for it.
+export const eraserTool: ToolDefinition = { name: 'Eraser', key: 'e', kinds: ['mask'], create: () => new EraserTool() };

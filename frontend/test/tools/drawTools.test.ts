@@ -22,7 +22,7 @@ describe('registry', () => {
       ['Eraser', 'e'],
     ]);
     expect(r.byKey('P')?.name).toBe('Polygon');
-    expect(r.forKind('mask').map((d) => d.name)).toEqual(['Brush']);
+    expect(r.forKind('mask').map((d) => d.name)).toEqual(['Brush', 'Eraser']); // Brush first: a mask label's own tool
   });
 
   it('refuses duplicate names and keys', () => {
