@@ -252,6 +252,22 @@ describe('viewer page wiring', () => {
     expect(viewer.frame).toBe(1);
   });
 
+  it('interpolates every gap between keyframes of the one selected shape\'s label with one press', async () => {
+    const square = (x: number) => ({ points: [[x, 10], [x + 40, 10], [x + 40, 50], [x, 50]] });
+    const { bulks, saved, items, button } = await open({
+      frames: 7,
+      annotations: [annotation(40, 3, square(0), 0), annotation(41, 3, square(20), 3), annotation(42, 3, square(60), 6)],
+    });
+    items()[1]!.querySelector<HTMLButtonElement>('[data-action="select"]')!.click();
+    expect(button('Interpolate').disabled).toBe(false);
+    key('i');
+    await saved();
+    const made = bulks[0]!.create;
+    expect(made.map((c) => c.frame)).toEqual([1, 2, 4, 5]);
+    expect((made[0]!.geometry as { points: number[][] }).points[0]![0]).toBeCloseTo(20 / 3, 1);
+    expect((made[3]!.geometry as { points: number[][] }).points[0]![0]).toBeCloseTo(20 + (40 * 2) / 3, 1);
+  });
+
   it('paints a mask with the Brush, shows its size and changes it with [ and ]', async () => {
     const mask: Label = { id: 9, name: 'Stroma', color: '#cc79a7', kind: 'mask', hotkey: null, attributes: [] };
     const { bulks, saved, element, q, button } = await open({ labels: [mask] });

@@ -147,3 +147,25 @@ export function copyToFrameCommand(record: AnnotationState, frame: number = reco
   const shape = record.shape.kind === 'mask' ? { ...record.shape, bits: record.shape.bits.slice() } : record.shape;
   return createCommand({ ...record, frame, shape, attributes: { ...record.attributes } }, undefined, 'Copy to next slice');
 }
+
+/**
+ * The gaps to fill for one label's shapes of one kind: consecutive annotated frames at least two apart where
+ * each holds exactly one such shape (a frame with several is ambiguous: no pair touches it). In frame order.
+ */
+export function keyframePairs(records: readonly AnnotationRecord[], label: number, kind: Shape['kind']): [AnnotationRecord, AnnotationRecord][] {
+  const byFrame = new Map<number, AnnotationRecord[]>();
+  for (const r of records) {
+    if (r.label !== label || r.shape.kind !== kind) continue;
+    const list = byFrame.get(r.frame) ?? [];
+    list.push(r);
+    byFrame.set(r.frame, list);
+  }
+  const frames = [...byFrame.keys()].sort((a, b) => a - b);
+  const pairs: [AnnotationRecord, AnnotationRecord][] = [];
+  for (let i = 1; i < frames.length; i++) {
+    const a = byFrame.get(frames[i - 1]!)!;
+    const b = byFrame.get(frames[i]!)!;
+    if (frames[i]! - frames[i - 1]! >= 2 && a.length === 1 && b.length === 1) pairs.push([a[0]!, b[0]!]);
+  }
+  return pairs;
+}

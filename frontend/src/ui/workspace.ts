@@ -5,7 +5,7 @@ import { hasRequiredAttributes } from '../core/attributes';
 import { batchCommand, createCommand, deleteCommand, type Command } from '../core/commands';
 import { CommandStack } from '../core/commands';
 import type { Size } from '../core/geometry';
-import { copyToFrameCommand, interpolateCommand } from '../core/interpolate';
+import { copyToFrameCommand, interpolateCommand, keyframePairs } from '../core/interpolate';
 import { SaveQueue, statusText, type SaveStatus } from '../core/saveQueue';
 import { IndexedDbQueueStorage, MemoryQueueStorage, type QueueStorage } from '../core/saveStorage';
 import { apiTransport } from '../core/saveTransport';
@@ -433,25 +433,33 @@ export async function mountWorkspace(
     selection.clear();
   }
 
-  /** Two selected shapes of one label on different frames, in frame order; null when the selection is not that. */
-  function interpolationPair(): [AnnotationRecord, AnnotationRecord] | null {
+  /**
+   * What Interpolate fills: between two selected shapes of one label (slices at least two apart), or, with one
+   * shape selected, every gap between consecutive annotated slices of its label (keyframes drawn, one press).
+   */
+  function interpolationPairs(): [AnnotationRecord, AnnotationRecord][] {
     const picked = selectedRecords().filter((r) => r.shape.kind !== 'tag');
-    if (picked.length !== 2) return null;
+    if (picked.length === 1) return keyframePairs(store.all(), picked[0]!.label, picked[0]!.shape.kind);
+    if (picked.length !== 2) return [];
     const [a, b] = picked as [AnnotationRecord, AnnotationRecord];
-    if (a.label !== b.label || Math.abs(a.frame - b.frame) < 2 || a.shape.kind !== b.shape.kind) return null;
-    return a.frame < b.frame ? [a, b] : [b, a];
+    if (a.label !== b.label || Math.abs(a.frame - b.frame) < 2 || a.shape.kind !== b.shape.kind) return [];
+    return [a.frame < b.frame ? [a, b] : [b, a]];
   }
 
   function interpolate(): void {
-    const pair = interpolationPair();
-    if (!pair) {
-      toolbar.notice.set('error', 'Interpolate: select two shapes of one label on slices at least two apart.');
+    const pairs = interpolationPairs();
+    if (pairs.length === 0) {
+      toolbar.notice.set(
+        'error',
+        'Interpolate: select two shapes of one label on slices at least two apart, or one shape of a label drawn on slices with gaps between.',
+      );
       return;
     }
-    const [a, b] = pair;
-    const occupied = (f: number) => store.onFrame(f).some((r) => r.label === a.label);
+    const label = pairs[0]![0].label;
+    const occupied = (f: number) => store.onFrame(f).some((r) => r.label === label);
     try {
-      const command = interpolateCommand(a, b, surface.imageSize ?? size, occupied);
+      const commands = pairs.map(([a, b]) => interpolateCommand(a, b, surface.imageSize ?? size, occupied));
+      const command = batchCommand('Interpolate', commands);
       if (command.changes.length === 0) toolbar.notice.set('idle', 'Interpolate: every slice in between already has this label.');
       else execute(command);
     } catch (err) {
@@ -474,7 +482,7 @@ export async function mountWorkspace(
     const onFrame = records.filter((r) => r.frame === surface.frame && r.shape.kind !== 'tag');
     toolbar.setSelectionActions({
       delete: editable && records.some((r) => r.shape.kind !== 'tag'),
-      interpolate: editable && interpolationPair() !== null,
+      interpolate: editable && interpolationPairs().length > 0,
       copy: editable && onFrame.length > 0 && surface.frame + 1 < surface.frameCount,
     });
   }

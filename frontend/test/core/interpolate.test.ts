@@ -1,7 +1,7 @@
 // Interpolation between frames: matched polygon vertices, shape-based masks, exact distance transforms.
 import { describe, expect, it } from 'vitest';
 import { squaredDistance } from '../../src/core/distance';
-import { alignRing, copyToFrameCommand, interpolateCommand, interpolateShapes, resample } from '../../src/core/interpolate';
+import { alignRing, copyToFrameCommand, interpolateCommand, interpolateShapes, keyframePairs, resample } from '../../src/core/interpolate';
 import { rasterizePolygon } from '../../src/core/shapes/mask';
 import { maskArea, shapeBounds, type MaskShape, type PolygonShape } from '../../src/core/shapes/model';
 import type { AnnotationRecord } from '../../src/core/store';
@@ -90,5 +90,32 @@ describe('mask interpolation', () => {
     const [start, end] = interpolateShapes(a, b, [0, 1], image) as MaskShape[];
     expect(start).toMatchObject({ x: 20, y: 20, w: 30, h: 10 });
     expect(maskArea(end!)).toBe(300);
+  });
+});
+
+describe('keyframePairs', () => {
+  const rec = (key: string, frame: number, label = 1, kind: 'polygon' | 'bbox' = 'polygon'): AnnotationRecord => ({
+    key,
+    id: null,
+    version: null,
+    label,
+    frame,
+    attributes: {},
+    shape: kind === 'bbox' ? { kind, x: 0, y: 0, w: 1, h: 1 } : { kind, points: [{ x: 0, y: 0 }, { x: 1, y: 0 }, { x: 1, y: 1 }] },
+  });
+
+  it('pairs consecutive keyframes with a gap, skipping neighbours, other labels, kinds and crowded frames', () => {
+    const records = [
+      rec('a', 0),
+      rec('b', 1), // next to a: no gap to fill
+      rec('c', 4),
+      rec('d', 7),
+      rec('d2', 7), // two shapes on 7: ambiguous, no pair touches it
+      rec('e', 10),
+      rec('x', 2, 2), // another label
+      rec('y', 3, 1, 'bbox'), // another kind
+    ];
+    expect(keyframePairs(records, 1, 'polygon').map(([a, b]) => [a.key, b.key])).toEqual([['b', 'c']]);
+    expect(keyframePairs(records, 2, 'polygon')).toEqual([]);
   });
 });
