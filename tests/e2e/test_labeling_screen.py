@@ -98,3 +98,29 @@ def test_one_sitting_every_kind_then_select_and_delete(worker, live_server, page
     assert _kinds(image_id) == ["bbox", "mask", "polygon", "tag"]
     polygon = Annotation.objects.get(image_id=image_id, label__kind="polygon")
     assert len(polygon.geometry["points"]) == 4
+
+
+def test_a_shape_drawn_just_before_leaving_the_image_is_saved_at_once(worker, live_server, page, client_for) -> None:
+    user = get_user_model().objects.create_user(username="hasty", password="pw-hasty")
+    project = project_create(creator=user, name="Quick demo")
+    label_create(project=project, name="Cell", kind="bbox")
+    micrograph = io.BytesIO((Path(skimage.__file__).parent / "data" / "ihc.png").read_bytes())
+    micrograph.name = "ihc.png"
+    url = f"/api/v1/projects/{project.pk}/images/"
+    image_id = client_for(user).post(url, {"file": [micrograph]}, format="multipart").json()["images"][0]["id"]
+    wait_for(lambda: Image.objects.get(pk=image_id).status == "ready", what="the image to be tiled")
+    viewer = open_viewer(page, live_server.url, "hasty", "pw-hasty", image_id)
+    box = viewer.bounding_box()
+    assert box is not None
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.keyboard.press("b")
+    page.mouse.move(cx - 60, cy - 60)
+    page.mouse.down()
+    page.mouse.move(cx + 60, cy + 40, steps=4)
+    page.mouse.up()
+    # Straight to the project's image list, well inside the autosave delay: the box goes out as the page goes.
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Quick demo").click()
+    page.get_by_test_id("image-link").first.wait_for()
+    wait_for(lambda: Annotation.objects.filter(image_id=image_id).count() == 1, what="the box on the server")
+    saved = Annotation.objects.get(image_id=image_id)
+    assert saved.geometry["w"] > 50 and saved.label.name == "Cell"

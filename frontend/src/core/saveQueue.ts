@@ -186,6 +186,26 @@ export class SaveQueue {
     if (this.timer !== null) this.timers.clear(this.timer);
   }
 
+  /**
+   * The page is left: stop listening, send what is pending now instead of at the next visit (batch after batch
+   * while they go through), then stop. What cannot go (offline, refused, a conflict) stays in storage for the
+   * next visit; no status or dialog reaches the page that is gone.
+   */
+  async close(): Promise<void> {
+    this.unsubscribe();
+    this.listeners.clear();
+    for (let pass = 0; pass < 50 && this.ops.length > 0 && !this.blocked; pass++) {
+      if (this.timer !== null) this.timers.clear(this.timer);
+      this.timer = null;
+      const before = this.ops.length;
+      await this.flush();
+      if (this.ops.length >= before) break; // nothing went through (offline): leave it for the next visit
+    }
+    await this.idle();
+    if (this.timer !== null) this.timers.clear(this.timer);
+    this.timer = null;
+  }
+
   private overlayPending(): void {
     const latest = new Map<string, QueuedOp>();
     for (const op of this.ops) latest.set(op.key, op);

@@ -744,7 +744,7 @@ export async function mountWorkspace(
     length.deactivate();
     for (const off of [offStatus, offStack, offSelection, offStore, offSurface]) off();
     panels?.destroy();
-    queue.destroy();
+    void queue.close(); // what is pending goes out now, not at the next visit of this image
     overlay.destroy();
     rulers.destroy();
     layer.destroy();

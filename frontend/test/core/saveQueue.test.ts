@@ -192,6 +192,39 @@ describe('save queue', () => {
   });
 });
 
+describe('leaving the page', () => {
+  it('sends what is pending at once instead of at the next visit, then hears no more changes', async () => {
+    const server = new FakeServer();
+    const p = await page(server, freshStorage());
+    p.stack.execute(createCommand(box(1), 'a'));
+    p.stack.execute(createCommand(box(2), 'b'));
+    const statuses = p.statuses.length;
+    await p.queue.close(); // before the autosave delay ran out
+    expect(server.rows.size).toBe(2);
+    expect(p.queue.pending).toHaveLength(0);
+    expect(p.statuses.length).toBe(statuses); // the page that is gone hears nothing more
+    p.stack.execute(createCommand(box(3), 'c'));
+    await p.settle();
+    expect(server.rows.size).toBe(2);
+    expect(p.timers.count).toBe(0);
+  });
+
+  it('offline: what could not go stays stored and goes out on the next visit, once', async () => {
+    const server = new FakeServer();
+    const storage = freshStorage();
+    const first = await page(server, storage);
+    server.mode = 'offline';
+    first.stack.execute(createCommand(box(1), 'a'));
+    await first.queue.close();
+    expect(server.rows.size).toBe(0);
+    server.mode = 'ok';
+    const second = await page(server, storage);
+    await second.settle();
+    expect(server.rows.size).toBe(1);
+    expect(second.store.size).toBe(1);
+  });
+});
+
 describe('refused changes', () => {
   it('names the refused change, lets it be discarded, and the rest goes out', async () => {
     const server = new FakeServer();
