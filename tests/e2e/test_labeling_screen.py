@@ -32,18 +32,24 @@ def _saved(page: Any) -> None:
     page.get_by_test_id("save-status").filter(has_text="Saved").wait_for(timeout=10_000)
 
 
-def test_one_sitting_every_kind_then_select_and_delete(worker, live_server, page, client_for) -> None:
-    user = get_user_model().objects.create_user(username="pathologist", password="pw-pathologist")
-    project = project_create(creator=user, name="Histology demo")
-    label_create(project=project, name="Cell", kind="bbox")
-    label_create(project=project, name="Gland", kind="polygon")
-    label_create(project=project, name="Stroma", kind="mask")
-    label_create(project=project, name="Good staining", kind="tag")
+def _micrograph_project(client_for: Any, username: str, project_name: str, labels: list[tuple[str, str]]) -> int:
+    """A user (password pw-<username>), a project with these (name, kind) labels and the IHC micrograph, tiled."""
+    user = get_user_model().objects.create_user(username=username, password=f"pw-{username}")
+    project = project_create(creator=user, name=project_name)
+    for name, kind in labels:
+        label_create(project=project, name=name, kind=kind)
     micrograph = io.BytesIO((Path(skimage.__file__).parent / "data" / "ihc.png").read_bytes())
     micrograph.name = "ihc.png"
     url = f"/api/v1/projects/{project.pk}/images/"
     image_id = client_for(user).post(url, {"file": [micrograph]}, format="multipart").json()["images"][0]["id"]
     wait_for(lambda: Image.objects.get(pk=image_id).status == "ready", what="the image to be tiled")
+    return image_id
+
+
+def test_one_sitting_every_kind_then_select_and_delete(worker, live_server, page, client_for) -> None:
+    kinds = [("Cell", "bbox"), ("Gland", "polygon"), ("Stroma", "mask"), ("Good staining", "tag")]
+    image_id = _micrograph_project(client_for, "pathologist", "Histology demo", kinds)
+    project = Image.objects.get(pk=image_id).project
 
     viewer = open_viewer(page, live_server.url, "pathologist", "pw-pathologist", image_id)
     assert page.get_by_role("button", name="Select", exact=True).get_attribute("aria-pressed") == "true"
@@ -101,14 +107,7 @@ def test_one_sitting_every_kind_then_select_and_delete(worker, live_server, page
 
 
 def test_a_shape_drawn_just_before_leaving_the_image_is_saved_at_once(worker, live_server, page, client_for) -> None:
-    user = get_user_model().objects.create_user(username="hasty", password="pw-hasty")
-    project = project_create(creator=user, name="Quick demo")
-    label_create(project=project, name="Cell", kind="bbox")
-    micrograph = io.BytesIO((Path(skimage.__file__).parent / "data" / "ihc.png").read_bytes())
-    micrograph.name = "ihc.png"
-    url = f"/api/v1/projects/{project.pk}/images/"
-    image_id = client_for(user).post(url, {"file": [micrograph]}, format="multipart").json()["images"][0]["id"]
-    wait_for(lambda: Image.objects.get(pk=image_id).status == "ready", what="the image to be tiled")
+    image_id = _micrograph_project(client_for, "hasty", "Quick demo", [("Cell", "bbox")])
     viewer = open_viewer(page, live_server.url, "hasty", "pw-hasty", image_id)
     box = viewer.bounding_box()
     assert box is not None
