@@ -207,6 +207,20 @@ describe('viewer page wiring', () => {
     expect(bulks[0]!.create).toEqual([{ label: 4, frame: 0, geometry: { x: 10, y: 10, w: 50, h: 50 }, attributes: { grade: '2' } }]);
   });
 
+  it('opens the attributes form on a double-click with Select and saves the answer as one undoable edit', async () => {
+    const { bulks, saved, element } = await open({ annotations: [annotation(40, 4, { x: 10, y: 10, w: 100, h: 100 })] });
+    element.dispatchEvent(new MouseEvent('dblclick', { clientX: 50, clientY: 50, bubbles: true, cancelable: true }));
+    const dialog = await vi.waitFor(() => document.querySelector<HTMLElement>('[role="dialog"]')!);
+    expect(dialog.textContent).toContain('Attributes — Lesion');
+    const grade = dialog.querySelector<HTMLSelectElement>('select')!;
+    grade.value = '3';
+    grade.dispatchEvent(new Event('change', { bubbles: true }));
+    [...dialog.querySelectorAll('button')].find((b) => b.textContent === 'Save')!.click();
+    await vi.waitFor(() => expect(bulks).toHaveLength(1));
+    await saved();
+    expect(bulks[0]!.update).toEqual([expect.objectContaining({ id: 40, attributes: { grade: '3' } })]);
+  });
+
   it('shows both versions on a 412 and takes theirs when asked', async () => {
     const theirs = { ...annotation(40, 1, { x: 200, y: 200, w: 20, h: 20 }), version: 3 };
     const { bulks, element, q, items } = await open({ annotations: [annotation(40, 1, { x: 10, y: 10, w: 100, h: 100 })], conflict: theirs });

@@ -1,7 +1,7 @@
 // Annotation workspace for one ready image: the viewer source, tool registry, command stack, save queue and panels.
 import type { Annotation, ImageInfo, Label } from '../api/types';
 import type { ApiClient } from '../api/client';
-import { hasRequiredAttributes } from '../core/attributes';
+import { hasAttributes, hasRequiredAttributes } from '../core/attributes';
 import { batchCommand, createCommand, deleteCommand, type Command } from '../core/commands';
 import { CommandStack } from '../core/commands';
 import type { Size } from '../core/geometry';
@@ -411,10 +411,21 @@ export async function mountWorkspace(
   };
   const onDoubleClick = (e: MouseEvent): void => {
     const tool = active();
-    if (!tool?.doubleClick) return;
+    if (!tool) return;
+    const pointer = toolPointer(e);
+    if (tool.doubleClick) {
+      e.stopImmediatePropagation();
+      e.preventDefault();
+      tool.doubleClick(pointer, context());
+      return;
+    }
+    // Select: a double-click on a shape whose label has attributes opens its form (instead of zooming in).
+    const key = toolName === 'Select' ? layer.hitTest(pointer.p, HIT_PX / surface.transform().scale)[0] : undefined;
+    const label = key ? labelById.get(store.get(key)?.label ?? -1) : undefined;
+    if (!key || !label || !hasAttributes(label)) return;
     e.stopImmediatePropagation();
     e.preventDefault();
-    tool.doubleClick(toolPointer(e), context());
+    void panels?.editAttributes(key);
   };
   viewerEl.addEventListener('pointerdown', onPointerDown, { capture: true });
   viewerEl.addEventListener('pointermove', onPointerMove, { capture: true });
