@@ -299,8 +299,14 @@ describe('viewer page wiring', () => {
     expect(made).toMatchObject({ label: 9, frame: 0 });
     // A 16 px brush (scale 1) from x 100 to 140 covers the pixels 92..147 × 92..107: the mask's box says so.
     expect(made.geometry).toMatchObject({ x: 92, y: 92, w: 56, h: 16 });
+    pointer(element, 'pointermove', 200, 150);
+    const ring = q('brush-ring');
+    expect(ring.hidden).toBe(false);
+    expect(ring.style.width).toBe('16px');
+    expect(ring.style.transform).toBe('translate(200px, 150px) translate(-50%, -50%)');
     key('v');
     expect(q('brush-size').hidden).toBe(true);
+    expect(ring.hidden).toBe(true);
   });
 
   it('stops listening on navigation', async () => {

@@ -336,10 +336,30 @@ export async function mountWorkspace(
   }
 
   /** Brush and Eraser carry a size; the toolbar shows it while one of them is in hand. */
-  function showBrushSize(): void {
+  function brushSize(): number | null {
     const tool = active() as (Tool & { size?: number }) | null;
-    toolbar.setBrushSize(tool && typeof tool.size === 'number' ? tool.size : null);
+    return tool && typeof tool.size === 'number' ? tool.size : null;
   }
+
+  function showBrushSize(): void {
+    const px = brushSize();
+    toolbar.setBrushSize(px);
+    if (px === null) brushRing.hidden = true;
+    else brushRing.style.width = brushRing.style.height = `${px}px`;
+  }
+
+  /** Brush and Eraser: a ring of the brush's size follows the pointer (the size is in screen px). */
+  const brushRing = h('div', { class: 'brush-ring', 'data-testid': 'brush-ring', 'aria-hidden': 'true', hidden: true });
+  viewerEl.append(brushRing);
+  function moveBrushRing(e: PointerEvent): void {
+    if (brushSize() === null) return;
+    const at = surface.clientToElement(e.clientX, e.clientY);
+    brushRing.hidden = false;
+    brushRing.style.transform = `translate(${at.x}px, ${at.y}px) translate(-50%, -50%)`;
+  }
+  viewerEl.addEventListener('pointerleave', () => {
+    brushRing.hidden = true;
+  });
 
   function labelChosen(id: number): void {
     const label = labelById.get(id);
@@ -389,6 +409,7 @@ export async function mountWorkspace(
     if (!tool || !e.isPrimary || !surface.imageSize) return;
     const pointer = toolPointer(e);
     tool.move(pointer, context());
+    moveBrushRing(e);
     if (held === e.pointerId) e.stopImmediatePropagation();
     else if (toolName === 'Select') {
       // Over a shape the pointer says it can be grabbed; over empty image, that a drag pans.
